@@ -1,0 +1,197 @@
+package io.seqattn.core.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The {@code config.json} of a model directory: everything but the weights. Reading it checks every
+ * field (type, range, unknown keys) and reports the first problem with the file and field name, so
+ * a hand-written or exported config fails at load time rather than deep inside a Spark task.
+ */
+public record ModelConfig(
+    int format,
+    TokenizerSpec tokenizer,
+    int dModel,
+    int heads,
+    int dHead,
+    FeatureMap featureMap,
+    Positional positional,
+    double eps) implements Serializable {
+
+  /** The version of the model directory layout this code reads and writes. */
+  public static final int FORMAT_VERSION = 1;
+  public static final String FILE_NAME = "config.json";
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final Set<String> TOP_KEYS =
+      Set.of("format", "tokenizer", "d_model", "heads", "d_head", "feature_map", "positional", "eps");
+
+  public ModelConfig {
+    if (format != FORMAT_VERSION) {
+      throw new IllegalArgumentException("format " + format + " is not supported (this seqattn reads format " + FORMAT_VERSION + ")");
+    }
+    requirePositive("d_model", dModel);
+    requirePositive("heads", heads);
+    requirePositive("d_head", dHead);
+    if (positional == Positional.SINUSOIDAL && dModel % 2 != 0) {
+      throw new IllegalArgumentException("d_model must be even for sinusoidal positions, got " + dModel);
+    }
+    if (!(eps >= 0) || Double.isInfinite(eps)) {
+      throw new IllegalArgumentException("eps must be a finite number >= 0, got " + eps);
+    }
+  }
+
+  /** Width of the concatenated heads, heads·d_head. */
+  public int innerDim() {
+    return heads * dHead;
+  }
+
+  /** Feature dimension m of φ per head. */
+  public int featureDim() {
+    return featureMap.featureDim(dHead);
+  }
+
+  public static ModelConfig read(Path file) throws IOException {
+    JsonNode root;
+    try {
+      root = JSON.readTree(Files.readAllBytes(file));
+    } catch (NoSuchFileException e) {
+      throw new ModelFormatException(file + ": missing (a model directory needs " + FILE_NAME + ")");
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new ModelFormatException(file + ": not valid JSON: " + e.getOriginalMessage());
+    }
+    try {
+      return fromJson(root);
+    } catch (IllegalArgumentException e) {
+      throw new ModelFormatException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  static ModelConfig fromJson(JsonNode root) {
+    if (root == null || !root.isObject()) {
+      throw new IllegalArgumentException("expected a JSON object");
+    }
+    rejectUnknown(root, TOP_KEYS, "");
+    JsonNode tok = required(root, "tokenizer");
+    if (!tok.isObject()) {
+      throw new IllegalArgumentException("'tokenizer' must be an object");
+    }
+    TokenizerSpec.Type type = TokenizerSpec.Type.fromConfigName(text(tok, "type"));
+    TokenizerSpec spec = switch (type) {
+      case DNA -> {
+        rejectUnknown(tok, Set.of("type", "k", "stride"), "tokenizer.");
+        yield TokenizerSpec.dna(integer(tok, "k", "tokenizer.k"),
+            tok.has("stride") ? integer(tok, "stride", "tokenizer.stride") : 1);
+      }
+      case BYTES -> {
+        rejectUnknown(tok, Set.of("type"), "tokenizer.");
+        yield TokenizerSpec.bytes();
+      }
+      case WORDS -> {
+        rejectUnknown(tok, Set.of("type", "vocab_size"), "tokenizer.");
+        yield TokenizerSpec.words(integer(tok, "vocab_size", "tokenizer.vocab_size"));
+      }
+    };
+    JsonNode epsNode = required(root, "eps");
+    if (!epsNode.isNumber()) {
+      throw new IllegalArgumentException("'eps' must be a number, got " + epsNode);
+    }
+    return new ModelConfig(
+        integer(root, "format", "format"),
+        spec,
+        integer(root, "d_model", "d_model"),
+        integer(root, "heads", "heads"),
+        integer(root, "d_head", "d_head"),
+        FeatureMap.fromConfigName(text(root, "feature_map")),
+        Positional.fromConfigName(text(root, "positional")),
+        epsNode.asDouble());
+  }
+
+  public void write(Path file) throws IOException {
+    Files.write(file, toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /** The canonical JSON text of this config (stable key order; used for the model fingerprint). */
+  public String toJson() {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("format", format);
+    ObjectNode tok = root.putObject("tokenizer");
+    tok.put("type", tokenizer.type().configName());
+    switch (tokenizer.type()) {
+      case DNA -> {
+        tok.put("k", tokenizer.k());
+        tok.put("stride", tokenizer.stride());
+      }
+      case WORDS -> tok.put("vocab_size", tokenizer.vocabSize());
+      case BYTES -> { }
+    }
+    root.put("d_model", dModel);
+    root.put("heads", heads);
+    root.put("d_head", dHead);
+    root.put("feature_map", featureMap.configName());
+    root.put("positional", positional.configName());
+    root.put("eps", eps);
+    try {
+      return JSON.writeValueAsString(root) + "\n";
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void requirePositive(String name, int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException(name + " must be >= 1, got " + value);
+    }
+  }
+
+  private static JsonNode required(JsonNode node, String key) {
+    JsonNode value = node.get(key);
+    if (value == null || value.isNull()) {
+      throw new IllegalArgumentException("missing field '" + key + "'");
+    }
+    return value;
+  }
+
+  private static String text(JsonNode node, String key) {
+    JsonNode value = required(node, key);
+    if (!value.isTextual()) {
+      throw new IllegalArgumentException("'" + key + "' must be a string, got " + value);
+    }
+    return value.asText();
+  }
+
+  private static int integer(JsonNode node, String key, String path) {
+    JsonNode value = node.get(key);
+    if (value == null || value.isNull()) {
+      throw new IllegalArgumentException("missing field '" + path + "'");
+    }
+    if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+      throw new IllegalArgumentException("'" + path + "' must be an integer, got " + value);
+    }
+    return value.asInt();
+  }
+
+  private static void rejectUnknown(JsonNode node, Set<String> known, String prefix) {
+    List<String> unknown = new ArrayList<>();
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      if (!known.contains(name)) {
+        unknown.add(prefix + name);
+      }
+    }
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException("unknown field(s) " + unknown);
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package io.seqattn.core.tokenize;
+
+/**
+ * Overlapping k-mers of a nucleotide sequence. Bases A, C, G, T (any case) are 0..3 and a k-mer's
+ * id is its base-4 number, first base most significant; a k-mer containing any other IUPAC code
+ * (N, R, Y, U, …) gets the single id 4^k. With stride s, token p starts at base p·s, so a sequence
+ * of L ≥ k bases gives ⌊(L−k)/s⌋ + 1 tokens and a shorter one gives none. Characters that are not
+ * IUPAC nucleotide letters are rejected.
+ */
+public final class DnaKmerTokenizer implements Tokenizer {
+
+  private static final byte INVALID = -1;
+  private static final byte AMBIGUOUS = 4;
+  private static final byte[] CODES = new byte[128];
+
+  static {
+    java.util.Arrays.fill(CODES, INVALID);
+    String acgt = "ACGT";
+    for (int i = 0; i < 4; i++) {
+      CODES[acgt.charAt(i)] = (byte) i;
+      CODES[Character.toLowerCase(acgt.charAt(i))] = (byte) i;
+    }
+    for (char c : "RYSWKMBDHVNU".toCharArray()) {
+      CODES[c] = AMBIGUOUS;
+      CODES[Character.toLowerCase(c)] = AMBIGUOUS;
+    }
+  }
+
+  static final String EXPECTED = "an IUPAC nucleotide code: A C G T U R Y S W K M B D H V N";
+
+  private final int k;
+  private final int stride;
+  private final int mask;
+  private final int ambiguousId;
+
+  private long basesSeen;
+  private long lastAmbiguous;
+  private int code;
+
+  public DnaKmerTokenizer(int k, int stride) {
+    if (k < 1 || k > 15 || stride < 1) {
+      throw new IllegalArgumentException("need 1 <= k <= 15 and stride >= 1, got k=" + k + " stride=" + stride);
+    }
+    this.k = k;
+    this.stride = stride;
+    this.mask = (1 << (2 * k)) - 1;
+    this.ambiguousId = 1 << (2 * k);
+    reset();
+  }
+
+  @Override
+  public int vocabularySize() {
+    return ambiguousId + 1;
+  }
+
+  @Override
+  public void reset() {
+    basesSeen = 0;
+    lastAmbiguous = -k;
+    code = 0;
+  }
+
+  @Override
+  public void feed(CharSequence text, int from, int to, TokenBuffer out) {
+    for (int i = from; i < to; i++) {
+      char c = text.charAt(i);
+      byte base = c < 128 ? CODES[c] : INVALID;
+      if (base == INVALID) {
+        throw new InvalidSymbolException(c, i, EXPECTED);
+      }
+      long b = basesSeen++;
+      if (base == AMBIGUOUS) {
+        lastAmbiguous = b;
+        code = (code << 2) & mask;
+      } else {
+        code = ((code << 2) | base) & mask;
+      }
+      long kmerStart = b - k + 1;
+      if (kmerStart >= 0 && kmerStart % stride == 0) {
+        out.add(b - lastAmbiguous < k ? ambiguousId : code);
+      }
+    }
+  }
+
+  @Override
+  public void finish(TokenBuffer out) {
+    // every k-mer is emitted as soon as its last base arrives
+  }
+
+  /** Number of tokens a sequence of {@code length} bases yields. */
+  public long tokenCount(long length) {
+    return length < k ? 0 : (length - k) / stride + 1;
+  }
+}

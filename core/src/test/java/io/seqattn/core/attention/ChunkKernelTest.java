@@ -1,0 +1,205 @@
+package io.seqattn.core.attention;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.seqattn.core.model.FeatureMap;
+import io.seqattn.core.model.Model;
+import io.seqattn.core.model.ModelConfig;
+import io.seqattn.core.model.Positional;
+import io.seqattn.core.model.TokenizerSpec;
+import io.seqattn.core.testing.Corpora;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+class ChunkKernelTest {
+
+  /**
+   * The kernel computes in float32 (sgemm) and the oracle in double. Over a few thousand tokens the
+   * float32 sums carry a relative error of a few 1e-6; 2e-4 of the output's scale leaves an order
+   * of magnitude of headroom while still catching any wrong index, scale or position.
+   */
+  static final double ALLOWED_ERROR = 2e-4;
+
+  static Model model(FeatureMap map, Positional positional, int k, long seed) {
+    ModelConfig config = new ModelConfig(ModelConfig.FORMAT_VERSION, TokenizerSpec.dna(k, 1), 16, 2, 8, map,
+        positional, 1e-6);
+    return Model.random(config, 0, seed);
+  }
+
+  /** Runs both passes chunk by chunk, merging summaries in order: what the Spark job does. */
+  static double[][] chunked(Model model, int[] tokens, long start, int chunkSize) {
+    ChunkKernel kernel = new ChunkKernel(model);
+    List<int[]> chunks = new ArrayList<>();
+    for (int from = 0; from < tokens.length; from += chunkSize) {
+      chunks.add(Arrays.copyOfRange(tokens, from, Math.min(tokens.length, from + chunkSize)));
+    }
+    Summary state = null;
+    long pos = start;
+    for (int[] chunk : chunks) {
+      Summary s = kernel.summarize(chunk, pos);
+      state = state == null ? s : Summary.MERGE.merge(state, s);
+      pos += chunk.length;
+    }
+    int inner = model.config().innerDim();
+    double[][] out = new double[tokens.length][inner];
+    pos = start;
+    int row = 0;
+    for (int[] chunk : chunks) {
+      float[] o = kernel.attend(chunk, pos, state, true).outputs();
+      for (int i = 0; i < chunk.length; i++, row++) {
+        for (int f = 0; f < inner; f++) {
+          out[row][f] = o[i * inner + f];
+        }
+      }
+      pos += chunk.length;
+    }
+    return out;
+  }
+
+  static int[] randomTokens(int n, int vocab, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    int[] t = new int[n];
+    for (int i = 0; i < n; i++) {
+      t[i] = r.nextInt(vocab);
+    }
+    return t;
+  }
+
+  static void assertClose(double[][] expected, double[][] actual) {
+    double scale = 0;
+    for (double[] row : expected) {
+      for (double v : row) {
+        scale = Math.max(scale, Math.abs(v));
+      }
+    }
+    double worst = 0;
+    for (int i = 0; i < expected.length; i++) {
+      for (int f = 0; f < expected[i].length; f++) {
+        worst = Math.max(worst, Math.abs(expected[i][f] - actual[i][f]));
+      }
+    }
+    assertTrue(worst <= ALLOWED_ERROR * scale,
+        "max abs error " + worst + " exceeds " + ALLOWED_ERROR + " x output scale " + scale);
+  }
+
+  @ParameterizedTest
+  @EnumSource(FeatureMap.class)
+  void matchesNaiveAttentionOnRandomTokens(FeatureMap map) {
+    Model model = model(map, Positional.SINUSOIDAL, 3, 11);
+    int[] tokens = randomTokens(700, model.config().tokenizer().vocabularySize(), 5);
+    assertClose(NaiveAttention.outputs(model, tokens, 0), chunked(model, tokens, 0, 256));
+  }
+
+  @Test
+  void matchesNaiveAttentionFarAlongAChromosome() {
+    // positions near 1.5e8 stress the double-precision angle computation
+    Model model = model(FeatureMap.ELU, Positional.SINUSOIDAL, 2, 3);
+    int[] tokens = randomTokens(300, model.config().tokenizer().vocabularySize(), 9);
+    long start = 150_000_000L;
+    assertClose(NaiveAttention.outputs(model, tokens, start), chunked(model, tokens, start, 128));
+  }
+
+  @Test
+  void matchesNaiveAttentionOnLambdaPhage() throws Exception {
+    Model model = model(FeatureMap.ELU, Positional.SINUSOIDAL, 3, 7);
+    int[] tokens = Corpora.dnaTokens("lambda_phage.fa.gz", 3, 2000);
+    assertClose(NaiveAttention.outputs(model, tokens, 0), chunked(model, tokens, 0, 512));
+  }
+
+  @Test
+  void matchesNaiveAttentionWithoutPositions() {
+    Model model = model(FeatureMap.RELU, Positional.NONE, 3, 13);
+    int[] tokens = randomTokens(200, model.config().tokenizer().vocabularySize(), 1);
+    assertClose(NaiveAttention.outputs(model, tokens, 0), chunked(model, tokens, 0, 64));
+  }
+
+  @Test
+  void splitMergeOracle() {
+    // summarize(a ++ b) == merge(summarize(a), summarize(b)) with b at its global offset
+    Model model = model(FeatureMap.ELU, Positional.SINUSOIDAL, 3, 21);
+    ChunkKernel kernel = new ChunkKernel(model);
+    int[] all = randomTokens(1000, model.config().tokenizer().vocabularySize(), 2);
+    int cut = 377;
+    Summary whole = kernel.summarize(all, 40);
+    Summary merged = Summary.MERGE.merge(
+        kernel.summarize(Arrays.copyOfRange(all, 0, cut), 40),
+        kernel.summarize(Arrays.copyOfRange(all, cut, all.length), 40 + cut));
+    assertEquals(whole.tokens(), merged.tokens());
+    assertRelativelyClose(whole.s(), merged.s(), 1e-5);
+    assertRelativelyClose(whole.z(), merged.z(), 1e-5);
+  }
+
+  @Test
+  void sameInputGivesBitwiseSameSummary() {
+    Model model = model(FeatureMap.ELU, Positional.SINUSOIDAL, 3, 4);
+    int[] tokens = randomTokens(4096, model.config().tokenizer().vocabularySize(), 8);
+    ChunkKernel a = new ChunkKernel(model);
+    ChunkKernel b = new ChunkKernel(model);
+    Summary first = a.summarize(tokens, 99);
+    a.summarize(randomTokens(333, 65, 1), 0); // workspace reuse must not leak into later results
+    assertEquals(first, a.summarize(tokens, 99));
+    assertEquals(first, b.summarize(tokens, 99));
+  }
+
+  @Test
+  void emptyChunkIsTheIdentity() {
+    Model model = model(FeatureMap.ELU, Positional.SINUSOIDAL, 3, 4);
+    ChunkKernel kernel = new ChunkKernel(model);
+    Summary empty = kernel.summarize(new int[0], 0);
+    assertEquals(Summary.empty(2, 8, 8), empty);
+    ChunkOutputs out = kernel.attend(new int[0], 0, empty, false);
+    assertEquals(0, out.pooled().count());
+    assertNull(out.outputs());
+    assertNull(Pooling.embedding(model, out.pooled()));
+  }
+
+  @Test
+  void pooledEmbeddingIsTheMeanOfOutputsTimesWo() {
+    ModelConfig config = new ModelConfig(ModelConfig.FORMAT_VERSION, TokenizerSpec.bytes(), 8, 2, 4,
+        FeatureMap.ELU, Positional.SINUSOIDAL, 1e-6);
+    Model model = Model.random(config, 5, 17);
+    int[] tokens = randomTokens(90, 256, 3);
+    double[][] ref = NaiveAttention.outputs(model, tokens, 0);
+    double[] expected = new double[5];
+    for (int j = 0; j < 5; j++) {
+      for (double[] row : ref) {
+        for (int i = 0; i < 8; i++) {
+          expected[j] += row[i] * model.wo()[i * 5 + j] / tokens.length;
+        }
+      }
+    }
+    ChunkKernel kernel = new ChunkKernel(model);
+    Summary state = kernel.summarize(tokens, 0);
+    float[] actual = Pooling.embedding(model, kernel.attend(tokens, 0, state, false).pooled());
+    double[] actualD = new double[5];
+    for (int j = 0; j < 5; j++) {
+      actualD[j] = actual[j];
+    }
+    assertRelativelyClose(expected, actualD, ALLOWED_ERROR);
+  }
+
+  static void assertRelativelyClose(double[] expected, double[] actual, double tolerance) {
+    assertEquals(expected.length, actual.length);
+    double scale = Arrays.stream(expected).map(Math::abs).max().orElse(0);
+    for (int i = 0; i < expected.length; i++) {
+      double err = Math.abs(expected[i] - actual[i]);
+      assertTrue(err <= tolerance * scale, "element " + i + ": " + expected[i] + " vs " + actual[i]);
+    }
+  }
+
+  @Test
+  void mismatchedStateIsRejected() {
+    Model model = model(FeatureMap.ELU, Positional.SINUSOIDAL, 3, 4);
+    ChunkKernel kernel = new ChunkKernel(model);
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> kernel.attend(new int[] {1, 2}, 0, Summary.empty(3, 8, 8), false));
+    assertTrue(e.getMessage().contains("does not match"));
+  }
+}
