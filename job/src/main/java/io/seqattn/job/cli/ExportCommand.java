@@ -1,0 +1,100 @@
+package io.seqattn.job.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.seqattn.core.io.Npy;
+import io.seqattn.core.io.NpyArray;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code seqattn export}: one sequence's state and embedding from a run directory, as NumPy files. */
+@Command(name = "export", mixinStandardHelpOptions = true,
+    description = {"Writes one sequence's state and embedding as NumPy files:",
+        "s.npy [heads, m, d_head] float64, z.npy [heads, m] float64, embedding.npy [d_embed] float32, meta.json."})
+final class ExportCommand implements Callable<Integer> {
+
+  @Option(names = "--run", required = true, paramLabel = "DIR", description = "A run directory written by 'seqattn run'.")
+  String run;
+
+  @Option(names = "--seq-id", required = true, paramLabel = "ID", description = "The sequence to export.")
+  String seqId;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory for the .npy files.")
+  Path out;
+
+  @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: local[1]).")
+  String master;
+
+  @Override
+  public Integer call() throws Exception {
+    Path runDir = Path.of(run);
+    if (!Files.isDirectory(runDir.resolve("states")) || !Files.isDirectory(runDir.resolve("embeddings"))) {
+      throw new SeqAttn.UserException(run + ": not a seqattn run directory (no states/ and embeddings/)");
+    }
+    try (SparkSessions.Handle session = SparkSessions.open("seqattn export", master == null ? "local[1]" : master, null)) {
+      SparkSession spark = session.session();
+      List<Row> heads = spark.read().parquet(runDir.resolve("states").toString())
+          .where(functions.col("seq_id").equalTo(seqId)).orderBy("head").collectAsList();
+      if (heads.isEmpty()) {
+        List<String> some = spark.read().parquet(runDir.resolve("states").toString()).select("seq_id").distinct()
+            .orderBy("seq_id").limit(5).as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+        throw new SeqAttn.UserException(run + ": no sequence '" + seqId + "' (ids include " + some + ")");
+      }
+      Row first = heads.get(0);
+      int m = first.getInt(first.fieldIndex("m"));
+      int dHead = first.getInt(first.fieldIndex("d_head"));
+      int h = heads.size();
+      double[] s = new double[h * m * dHead];
+      double[] z = new double[h * m];
+      for (int i = 0; i < h; i++) {
+        Row row = heads.get(i);
+        List<Double> sh = row.getList(row.fieldIndex("s"));
+        List<Double> zh = row.getList(row.fieldIndex("z"));
+        for (int j = 0; j < sh.size(); j++) {
+          s[i * m * dHead + j] = sh.get(j);
+        }
+        for (int j = 0; j < zh.size(); j++) {
+          z[i * m + j] = zh.get(j);
+        }
+      }
+      Row emb = spark.read().parquet(runDir.resolve("embeddings").toString())
+          .where(functions.col("seq_id").equalTo(seqId)).select("embedding").first();
+
+      Files.createDirectories(out);
+      Npy.write(out.resolve("s.npy"), NpyArray.ofDoubles(s, h, m, dHead));
+      Npy.write(out.resolve("z.npy"), NpyArray.ofDoubles(z, h, m));
+      ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+      ObjectNode meta = json.createObjectNode();
+      meta.put("seq_id", seqId);
+      meta.put("tokens", first.getLong(first.fieldIndex("tokens")));
+      meta.put("heads", h);
+      meta.put("m", m);
+      meta.put("d_head", dHead);
+      meta.put("model_fingerprint", first.getString(first.fieldIndex("model_fingerprint")));
+      meta.put("run", runDir.toAbsolutePath().toString());
+      if (emb.isNullAt(0)) {
+        meta.putNull("embedding");
+        Files.deleteIfExists(out.resolve("embedding.npy"));
+      } else {
+        List<Float> e = emb.getList(0);
+        float[] values = new float[e.size()];
+        for (int i = 0; i < values.length; i++) {
+          values[i] = e.get(i);
+        }
+        Npy.write(out.resolve("embedding.npy"), NpyArray.ofFloats(values, values.length));
+        meta.put("embedding", "embedding.npy");
+      }
+      json.writeValue(out.resolve("meta.json").toFile(), meta);
+      System.err.printf("seqattn: exported '%s' (%d tokens) to %s%n", seqId, first.getLong(first.fieldIndex("tokens")), out);
+      return 0;
+    }
+  }
+}

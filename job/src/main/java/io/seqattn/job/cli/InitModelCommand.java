@@ -1,0 +1,100 @@
+package io.seqattn.job.cli;
+
+import io.seqattn.core.model.FeatureMap;
+import io.seqattn.core.model.Model;
+import io.seqattn.core.model.ModelConfig;
+import io.seqattn.core.model.Positional;
+import io.seqattn.core.model.TokenizerSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code seqattn init-model}: writes a seeded random model in the documented directory format. */
+@Command(name = "init-model", mixinStandardHelpOptions = true,
+    description = "Writes a seeded random model (config.json + .npy weights). The same seed gives the same model.")
+final class InitModelCommand implements Callable<Integer> {
+
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Model directory to write.")
+  Path out;
+
+  @Option(names = "--tokenizer", defaultValue = "dna", description = "dna, bytes or words (default: ${DEFAULT-VALUE}).")
+  String tokenizer;
+
+  @Option(names = "--k", defaultValue = "3", description = "k-mer length for dna (default: ${DEFAULT-VALUE}).")
+  int k;
+
+  @Option(names = "--stride", defaultValue = "1", description = "k-mer stride for dna (default: ${DEFAULT-VALUE}).")
+  int stride;
+
+  @Option(names = "--vocab-size", defaultValue = "65536",
+      description = "Hashed vocabulary size for words (default: ${DEFAULT-VALUE}).")
+  int vocabSize;
+
+  @Option(names = "--d-model", defaultValue = "64", description = "Embedding width (default: ${DEFAULT-VALUE}).")
+  int dModel;
+
+  @Option(names = "--heads", defaultValue = "2", description = "Attention heads (default: ${DEFAULT-VALUE}).")
+  int heads;
+
+  @Option(names = "--d-head", defaultValue = "32", description = "Width of each head (default: ${DEFAULT-VALUE}).")
+  int dHead;
+
+  @Option(names = "--feature-map", defaultValue = "elu", description = "elu or relu (default: ${DEFAULT-VALUE}).")
+  String featureMap;
+
+  @Option(names = "--positional", defaultValue = "sinusoidal",
+      description = "sinusoidal or none (default: ${DEFAULT-VALUE}).")
+  String positional;
+
+  @Option(names = "--eps", defaultValue = "1e-6", description = "Normalizer guard (default: ${DEFAULT-VALUE}).")
+  double eps;
+
+  @Option(names = "--d-out", defaultValue = "0",
+      description = "Width of an output projection wo; 0 for none (default: ${DEFAULT-VALUE}).")
+  int dOut;
+
+  @Option(names = "--seed", defaultValue = "7", description = "Random seed (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--overwrite", description = "Replace an existing model directory.")
+  boolean overwrite;
+
+  @Override
+  public Integer call() throws IOException {
+    ModelConfig config;
+    try {
+      TokenizerSpec spec = switch (TokenizerSpec.Type.fromConfigName(tokenizer)) {
+        case DNA -> TokenizerSpec.dna(k, stride);
+        case BYTES -> TokenizerSpec.bytes();
+        case WORDS -> TokenizerSpec.words(vocabSize);
+      };
+      config = new ModelConfig(ModelConfig.FORMAT_VERSION, spec, dModel, heads, dHead,
+          FeatureMap.fromConfigName(featureMap), Positional.fromConfigName(positional), eps);
+      if (dOut < 0) {
+        throw new IllegalArgumentException("--d-out must be >= 0, got " + dOut);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new SeqAttn.UserException(e.getMessage());
+    }
+    if (Files.exists(out) && !overwrite && !isEmptyDirectory(out)) {
+      throw new SeqAttn.UserException(out + ": already exists (pass --overwrite to replace the model)");
+    }
+    Model model = Model.random(config, dOut, seed);
+    model.save(out);
+    System.err.printf("seqattn: wrote model %s (fingerprint %s)%n", out, model.fingerprint());
+    return 0;
+  }
+
+  private static boolean isEmptyDirectory(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return false;
+    }
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries.findAny().isEmpty();
+    }
+  }
+}

@@ -1,0 +1,141 @@
+package io.seqattn.job.cli;
+
+import io.seqattn.core.model.Model;
+import io.seqattn.job.input.InputFile;
+import io.seqattn.job.input.InputFormat;
+import io.seqattn.job.input.Readers;
+import io.seqattn.job.plan.GlobalAttentionPlan;
+import io.seqattn.job.plan.OutputDirectory;
+import io.seqattn.job.plan.RunReport;
+import io.seqattn.job.plan.RunSpec;
+import io.seqattn.job.plan.RunStats;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code seqattn run}: global linear attention over every sequence of the inputs. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = {"Computes each sequence's attention state (S, z), its pooled embedding and, optionally, "
+        + "every position's output, and writes them as Parquet under --output.",
+        "The output directory appears only when the run succeeds."})
+final class RunCommand implements Callable<Integer> {
+
+  @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH",
+      description = "Input files or directories (a directory contributes its files of the chosen format).")
+  List<Path> inputs;
+
+  @Option(names = "--format", required = true, paramLabel = "FORMAT",
+      description = "Input format: fasta, text or jsonl (.gz accepted for all).")
+  String format;
+
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory (see init-model).")
+  Path modelDir;
+
+  @Option(names = "--output", required = true, paramLabel = "DIR", description = "Run directory to create.")
+  String output;
+
+  @Option(names = "--chunk-size", defaultValue = "65536", paramLabel = "N",
+      description = "Tokens per chunk (default: ${DEFAULT-VALUE}). Results depend on it only through rounding.")
+  int chunkSize;
+
+  @Option(names = "--partitions", defaultValue = "0", paramLabel = "N",
+      description = "Partitions to spread chunks over (default: Spark's default parallelism). "
+          + "Results are bitwise identical for any value.")
+  int partitions;
+
+  @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: from spark-submit, else local[*]).")
+  String master;
+
+  @Option(names = "--spark-conf", paramLabel = "FILE", description = "Spark properties file to apply.")
+  Path sparkConf;
+
+  @Option(names = "--emit-outputs", description = "Also write every position's output (outputs/).")
+  boolean emitOutputs;
+
+  @Option(names = "--overwrite", description = "Replace an existing output directory (only once the run succeeds).")
+  boolean overwrite;
+
+  @Option(names = "--id-field", defaultValue = "id", paramLabel = "NAME",
+      description = "JSONL field holding the document id (default: ${DEFAULT-VALUE}).")
+  String idField;
+
+  @Option(names = "--text-field", defaultValue = "text", paramLabel = "NAME",
+      description = "JSONL field holding the document text (default: ${DEFAULT-VALUE}).")
+  String textField;
+
+  @Override
+  public Integer call() throws IOException {
+    InputFormat inputFormat = parseFormat(format);
+    if (chunkSize < 1) {
+      throw new SeqAttn.UserException("--chunk-size must be >= 1, got " + chunkSize);
+    }
+    if (partitions < 0) {
+      throw new SeqAttn.UserException("--partitions must be >= 0, got " + partitions);
+    }
+    List<InputFile> files = expand(inputs, inputFormat);
+    Model model = Model.load(modelDir);
+    Readers readers = new Readers(model.config().tokenizer(), chunkSize, idField, textField);
+    RunSpec spec = new RunSpec(files, readers, model, modelDir.toString(), partitions, emitOutputs);
+
+    Instant started = Instant.now();
+    OutputDirectory out = null;
+    try (SparkSessions.Handle session = SparkSessions.open("seqattn run", master, sparkConf)) {
+      SparkSession spark = session.session();
+      out = OutputDirectory.prepare(output, overwrite, spark.sparkContext().hadoopConfiguration());
+      System.err.printf("seqattn: %d input file(s), model %s (%s), chunk size %d%n",
+          files.size(), modelDir, model.fingerprint(), chunkSize);
+      RunStats stats = new GlobalAttentionPlan(spark, spec).run(out);
+      RunReport.write(out, spec, inputFormat, stats, spark, started);
+      out.commit();
+      System.err.printf(Locale.ROOT, "seqattn: %d sequences, %d tokens in %.1f s (%.0f tokens/s)%n",
+          stats.sequences(), stats.tokens(), stats.totalSeconds(), stats.tokensPerSecond());
+      System.out.println(output);
+      return 0;
+    } catch (RuntimeException | IOException e) {
+      if (out != null) {
+        out.abort();
+      }
+      throw e;
+    }
+  }
+
+  static InputFormat parseFormat(String name) {
+    try {
+      return InputFormat.valueOf(name.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new SeqAttn.UserException("unknown --format '" + name + "' (expected fasta, text or jsonl)");
+    }
+  }
+
+  /** Input paths as files: a directory contributes its files of the format, sorted by name. */
+  static List<InputFile> expand(List<Path> paths, InputFormat format) throws IOException {
+    List<InputFile> files = new ArrayList<>();
+    for (Path p : paths) {
+      if (Files.isDirectory(p)) {
+        try (Stream<Path> listing = Files.list(p)) {
+          List<Path> matching = listing.filter(Files::isRegularFile)
+              .filter(f -> format.accepts(f.getFileName().toString())).sorted().toList();
+          if (matching.isEmpty()) {
+            throw new SeqAttn.UserException(p + ": directory has no " + format.name().toLowerCase(Locale.ROOT)
+                + " files (" + String.join(", ", format.suffixes()) + ")");
+          }
+          matching.forEach(f -> files.add(new InputFile(f.toAbsolutePath().toString(), format)));
+        }
+      } else if (Files.isReadable(p)) {
+        files.add(new InputFile(p.toAbsolutePath().toString(), format));
+      } else {
+        throw new SeqAttn.UserException(p + ": no such file or directory");
+      }
+    }
+    return files;
+  }
+}

@@ -1,0 +1,58 @@
+package io.seqattn.job.cli;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Builds the SparkSession for a command: the master from {@code --master}, else from spark-submit,
+ * else {@code local[*]}; extra settings from a properties file (conf/spark-local.conf in the
+ * quickstart).
+ */
+final class SparkSessions {
+  private SparkSessions() {}
+
+  /** A session and whether this command started it (and so must stop it). */
+  record Handle(SparkSession session, boolean owned) implements AutoCloseable {
+    @Override
+    public void close() {
+      if (owned) {
+        session.stop();
+      }
+    }
+  }
+
+  /**
+   * The running session when there is one (seqattn called from an application or a test), else a
+   * new one that the caller closes.
+   */
+  static Handle open(String appName, String master, Path confFile) throws IOException {
+    if (SparkSession.getDefaultSession().isDefined()) {
+      return new Handle(SparkSession.getDefaultSession().get(), false);
+    }
+    return new Handle(create(appName, master, confFile), true);
+  }
+
+  private static SparkSession create(String appName, String master, Path confFile) throws IOException {
+    SparkConf conf = new SparkConf().setAppName(appName);
+    if (confFile != null) {
+      Properties props = new Properties();
+      try (Reader in = Files.newBufferedReader(confFile)) {
+        props.load(in);
+      } catch (java.nio.file.NoSuchFileException e) {
+        throw new SeqAttn.UserException(confFile + ": Spark configuration file not found");
+      }
+      props.stringPropertyNames().forEach(k -> conf.set(k, props.getProperty(k).strip()));
+    }
+    if (master != null) {
+      conf.setMaster(master);
+    } else if (!conf.contains("spark.master")) {
+      conf.setMaster("local[*]");
+    }
+    return SparkSession.builder().config(conf).getOrCreate();
+  }
+}

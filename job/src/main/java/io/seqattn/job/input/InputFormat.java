@@ -1,0 +1,29 @@
+package io.seqattn.job.input;
+
+import java.util.List;
+import java.util.Locale;
+
+/** The input file formats, with the file names each accepts when a directory is given as input. */
+public enum InputFormat {
+  /** FASTA: many records per file, id = first word of the header. */
+  FASTA(List.of(".fa", ".fasta", ".fna", ".fa.gz", ".fasta.gz", ".fna.gz")),
+  /** Plain UTF-8 text: one document per file, id = the file name. */
+  TEXT(List.of(".txt", ".txt.gz")),
+  /** JSON Lines: one document per line, id and text taken from named fields. */
+  JSONL(List.of(".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz"));
+
+  private final List<String> suffixes;
+
+  InputFormat(List<String> suffixes) {
+    this.suffixes = suffixes;
+  }
+
+  public boolean accepts(String fileName) {
+    String lower = fileName.toLowerCase(Locale.ROOT);
+    return suffixes.stream().anyMatch(lower::endsWith);
+  }
+
+  public List<String> suffixes() {
+    return suffixes;
+  }
+}

@@ -1,0 +1,33 @@
+package io.seqattn.job.input;
+
+import io.seqattn.core.model.TokenizerSpec;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.Iterator;
+
+/**
+ * How a run reads its files: the format-specific reader, the model's tokenizer and the chunk
+ * size. Serializable, so each Spark task builds its own readers from it.
+ */
+public record Readers(TokenizerSpec tokenizer, int chunkSize, String idField, String textField)
+    implements Serializable {
+
+  public SequenceReader open(InputFile file) throws IOException {
+    return switch (file.format()) {
+      case FASTA -> new FastaReader(file);
+      case TEXT -> new TextReader(file);
+      case JSONL -> new JsonlReader(file, idField, textField);
+    };
+  }
+
+  /** All chunks of all sequences in {@code file}, streamed. */
+  public Iterator<Chunk> chunks(InputFile file) throws IOException {
+    try {
+      return new Chunker(open(file), tokenizer.newTokenizer(), chunkSize);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new InputException(file.path() + ": no such file");
+    } catch (java.util.zip.ZipException e) {
+      throw new InputException(file.path() + ": not a gzip file (" + e.getMessage() + ")");
+    }
+  }
+}

@@ -1,0 +1,7 @@
+package io.seqattn.job.plan;
+
+import io.seqattn.core.attention.PooledSum;
+import java.io.Serializable;
+
+/** Pass 2's result for one chunk: its pooled output sum and, with --emit-outputs, the outputs. */
+record ChunkResult(long start, int tokens, PooledSum pooled, float[] outputs) implements Serializable {}

@@ -1,0 +1,147 @@
+package io.seqattn.job.plan;
+
+import io.seqattn.core.attention.ChunkKernel;
+import io.seqattn.core.attention.ChunkOutputs;
+import io.seqattn.core.attention.PooledSum;
+import io.seqattn.core.attention.Pooling;
+import io.seqattn.core.attention.Summary;
+import io.seqattn.core.model.Model;
+import io.seqattn.job.input.Chunk;
+import io.seqattn.job.input.InputFile;
+import io.seqattn.job.input.Readers;
+import io.seqattn.job.input.SequenceInfo;
+import io.seqattn.udfs.ChunkKey;
+import io.seqattn.udfs.OrderedFold;
+import io.seqattn.udfs.TaskKernels;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
+
+/**
+ * The global-attention job on Spark, two passes over chunked sequences:
+ *
+ * <pre>
+ *   files ──read+tokenize──▶ chunks (spread over P partitions, cached)
+ *   pass 1: chunk ──kernel──▶ Summary ──OrderedFold (chunk order)──▶ state per sequence
+ *   pass 2: (chunk, state of its sequence) ──kernel──▶ outputs, pooled sum
+ *           pooled sums ──OrderedFold──▶ embedding per sequence
+ * </pre>
+ *
+ * Each sequence's state is joined to its chunks by (sequence, chunk) key, so a single chromosome's
+ * chunks stay spread over all partitions in pass 2. All arithmetic is in core; all cross-chunk
+ * merges go through {@link OrderedFold}, so results are bitwise identical for any partition count.
+ */
+public final class GlobalAttentionPlan {
+  private final SparkSession spark;
+  private final RunSpec spec;
+
+  public GlobalAttentionPlan(SparkSession spark, RunSpec spec) {
+    this.spark = spark;
+    this.spec = spec;
+  }
+
+  /** Runs the job, writing states/, embeddings/ and (optionally) outputs/ under {@code out}. */
+  public RunStats run(OutputDirectory out) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    RunStats stats = new RunStats();
+    int partitions = spec.partitions() > 0 ? spec.partitions() : jsc.defaultParallelism();
+    stats.partitions = partitions;
+    Broadcast<Model> model = jsc.broadcast(spec.model());
+    String fingerprint = spec.model().fingerprint();
+    int chunkSize = spec.readers().chunkSize();
+    boolean emit = spec.emitOutputs();
+    List<JavaRDD<Chunk>> toRelease = new ArrayList<>();
+
+    try {
+      Readers readers = spec.readers();
+      JavaRDD<Chunk> chunks = jsc.parallelize(spec.inputs(), Math.max(1, spec.inputs().size()))
+          .flatMap(readers::chunks)
+          .repartition(partitions)
+          .persist(StorageLevel.MEMORY_AND_DISK_SER());
+      toRelease.add(chunks);
+      stats.chunks = stats.time("read", chunks::count);
+
+      JavaPairRDD<ChunkKey, Summary> summaries = chunks.mapToPair(c -> new Tuple2<>(key(c),
+          TaskKernels.of(model.value()).summarize(c.tokens(), c.start())));
+      JavaPairRDD<String, Summary> states = OrderedFold.perSequence(summaries, Summary.MERGE, partitions)
+          .persist(StorageLevel.MEMORY_AND_DISK_SER());
+      List<Long> tokenCounts = stats.time("pass1", () -> states.map(s -> s._2().tokens()).collect());
+      stats.sequences = tokenCounts.size();
+      stats.tokens = tokenCounts.stream().mapToLong(Long::longValue).sum();
+      stats.emptySequences = tokenCounts.stream().filter(t -> t == 0).count();
+
+      JavaPairRDD<ChunkKey, Summary> statePerChunk = states.flatMapToPair(s -> {
+        long n = s._2().tokens();
+        int count = n == 0 ? 1 : (int) ((n + chunkSize - 1) / chunkSize);
+        List<Tuple2<ChunkKey, Summary>> copies = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+          copies.add(new Tuple2<>(new ChunkKey(s._1(), i), s._2()));
+        }
+        return copies.iterator();
+      });
+      JavaPairRDD<ChunkKey, ChunkResult> results = chunks.mapToPair(c -> new Tuple2<>(key(c), c))
+          .join(statePerChunk, new HashPartitioner(partitions))
+          .mapValues(pair -> {
+            Chunk c = pair._1();
+            ChunkKernel kernel = TaskKernels.of(model.value());
+            ChunkOutputs o = kernel.attend(c.tokens(), c.start(), pair._2(), emit);
+            return new ChunkResult(c.start(), c.tokens().length, o.pooled(), o.outputs());
+          });
+      if (emit) {
+        results = results.persist(StorageLevel.MEMORY_AND_DISK_SER());
+      }
+      JavaPairRDD<String, PooledSum> pooled =
+          OrderedFold.perSequence(results.mapValues(ChunkResult::pooled), PooledSum.MERGE, partitions);
+
+      JavaPairRDD<String, SequenceInfo> infos = chunks.filter(c -> c.index() == 0).mapToPair(c -> new Tuple2<>(c.seqId(), c.info()));
+      OutputTables tables = new OutputTables(spark, fingerprint);
+
+      stats.time("write-states", () -> {
+        tables.states(states).write().parquet(out.staging("states"));
+        return null;
+      });
+      stats.time("pass2+write-embeddings", () -> {
+        JavaRDD<Row> rows = pooled.join(infos, new HashPartitioner(partitions)).map(e -> {
+          float[] embedding = Pooling.embedding(model.value(), e._2()._1());
+          SequenceInfo info = e._2()._2();
+          return RowFactory.create(e._1(), e._2()._1().count(), embedding, info.origin(), info.fields());
+        });
+        Dataset<Row> embeddings = tables.embeddings(rows);
+        embeddings.write().parquet(out.staging("embeddings"));
+        return null;
+      });
+      if (emit) {
+        JavaPairRDD<ChunkKey, ChunkResult> kept = results;
+        stats.time("write-outputs", () -> {
+          tables.outputs(kept).write().parquet(out.staging("outputs"));
+          return null;
+        });
+        results.unpersist(false);
+      }
+      states.unpersist(false);
+      return stats;
+    } finally {
+      toRelease.forEach(r -> r.unpersist(false));
+      model.destroy();
+    }
+  }
+
+  private static ChunkKey key(Chunk c) {
+    return new ChunkKey(c.seqId(), c.index());
+  }
+
+  /** Reads nothing: the file list is validated by the CLI; kept here for the job's log line. */
+  static String describe(List<InputFile> inputs) {
+    return inputs.size() == 1 ? inputs.get(0).path() : inputs.size() + " files";
+  }
+}

@@ -1,0 +1,95 @@
+package io.seqattn.job.plan;
+
+import io.seqattn.core.attention.Summary;
+import io.seqattn.udfs.ChunkKey;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The Parquet tables of a run directory and their schemas, documented in README:
+ * {@code states} (one row per sequence and head), {@code embeddings} (one row per sequence, with
+ * passthrough fields as a struct) and {@code outputs} (one row per chunk).
+ */
+final class OutputTables {
+
+  static final StructType STATES = new StructType()
+      .add("seq_id", DataTypes.StringType, false)
+      .add("head", DataTypes.IntegerType, false)
+      .add("tokens", DataTypes.LongType, false)
+      .add("m", DataTypes.IntegerType, false)
+      .add("d_head", DataTypes.IntegerType, false)
+      .add("s", DataTypes.createArrayType(DataTypes.DoubleType, false), false)
+      .add("z", DataTypes.createArrayType(DataTypes.DoubleType, false), false)
+      .add("model_fingerprint", DataTypes.StringType, false);
+
+  static final StructType EMBEDDINGS_RAW = new StructType()
+      .add("seq_id", DataTypes.StringType, false)
+      .add("length", DataTypes.LongType, false)
+      .add("embedding", DataTypes.createArrayType(DataTypes.FloatType, false), true)
+      .add("source", DataTypes.StringType, false)
+      .add("fields_json", DataTypes.StringType, true);
+
+  static final StructType OUTPUTS = new StructType()
+      .add("seq_id", DataTypes.StringType, false)
+      .add("chunk", DataTypes.IntegerType, false)
+      .add("start", DataTypes.LongType, false)
+      .add("tokens", DataTypes.IntegerType, false)
+      .add("width", DataTypes.IntegerType, false)
+      .add("output", DataTypes.createArrayType(DataTypes.FloatType, false), false);
+
+  private final SparkSession spark;
+  private final String fingerprint;
+
+  OutputTables(SparkSession spark, String fingerprint) {
+    this.spark = spark;
+    this.fingerprint = fingerprint;
+  }
+
+  Dataset<Row> states(JavaPairRDD<String, Summary> states) {
+    String fp = fingerprint;
+    JavaRDD<Row> rows = states.flatMap(e -> {
+      Summary s = e._2();
+      List<Row> perHead = new ArrayList<>(s.heads());
+      for (int h = 0; h < s.heads(); h++) {
+        perHead.add(RowFactory.create(e._1(), h, s.tokens(), s.m(), s.dHead(), s.sOfHead(h), s.zOfHead(h), fp));
+      }
+      return perHead.iterator();
+    });
+    return spark.createDataFrame(rows, STATES).sortWithinPartitions("seq_id", "head");
+  }
+
+  /** Embeddings with passthrough fields parsed into a {@code fields} struct whose schema Spark infers. */
+  Dataset<Row> embeddings(JavaRDD<Row> rows) {
+    Dataset<Row> raw = spark.createDataFrame(rows, EMBEDDINGS_RAW).cache();
+    Dataset<String> json = raw.select("fields_json").where("fields_json IS NOT NULL").as(Encoders.STRING());
+    Dataset<Row> out;
+    if (json.isEmpty()) {
+      out = raw.drop("fields_json");
+    } else {
+      StructType schema = spark.read().json(json).schema();
+      Column fields = functions.from_json(functions.col("fields_json"), schema);
+      out = raw.withColumn("fields", fields).drop("fields_json");
+    }
+    return out.sortWithinPartitions("seq_id");
+  }
+
+  Dataset<Row> outputs(JavaPairRDD<ChunkKey, io.seqattn.job.plan.ChunkResult> results) {
+    JavaRDD<Row> rows = results.map(e -> {
+      ChunkResult r = e._2();
+      int width = r.tokens() == 0 ? 0 : r.outputs().length / r.tokens();
+      return RowFactory.create(e._1().seqId(), e._1().index(), r.start(), r.tokens(), width, r.outputs());
+    });
+    return spark.createDataFrame(rows, OUTPUTS).sortWithinPartitions("seq_id", "chunk");
+  }
+}

@@ -1,0 +1,60 @@
+package io.seqattn.job.plan;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.seqattn.job.input.InputFile;
+import io.seqattn.job.input.InputFormat;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.util.Locale;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+
+/** Writes {@code run.json}: what was run, on what, with which model, and how fast. */
+public final class RunReport {
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  private RunReport() {}
+
+  public static void write(OutputDirectory out, RunSpec spec, InputFormat format, RunStats stats,
+      SparkSession spark, Instant started) throws IOException {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("mode", "global");
+    root.put("started", started.toString());
+    root.put("finished", Instant.now().toString());
+    root.put("format", format.name().toLowerCase(Locale.ROOT));
+    ArrayNode inputs = root.putArray("inputs");
+    spec.inputs().stream().map(InputFile::path).forEach(inputs::add);
+    ObjectNode model = root.putObject("model");
+    model.put("dir", spec.modelDir());
+    model.put("fingerprint", spec.model().fingerprint());
+    model.set("config", JSON.readTree(spec.model().config().toJson()));
+    model.put("embedding_dim", spec.model().embeddingDim());
+    root.put("chunk_size", spec.readers().chunkSize());
+    root.put("partitions", stats.partitions());
+    root.put("emit_outputs", spec.emitOutputs());
+    ObjectNode sparkNode = root.putObject("spark");
+    sparkNode.put("version", spark.version());
+    sparkNode.put("master", spark.sparkContext().master());
+    sparkNode.put("default_parallelism", spark.sparkContext().defaultParallelism());
+    ObjectNode counts = root.putObject("counts");
+    counts.put("sequences", stats.sequences());
+    counts.put("empty_sequences", stats.emptySequences());
+    counts.put("chunks", stats.chunks());
+    counts.put("tokens", stats.tokens());
+    ObjectNode stages = root.putObject("stage_seconds");
+    stats.stageSeconds().forEach((k, v) -> stages.put(k, round(v)));
+    root.put("total_seconds", round(stats.totalSeconds()));
+    root.put("tokens_per_second", Math.round(stats.tokensPerSecond()));
+    try (OutputStream os = out.fileSystem().create(new Path(out.staging(), "run.json"), false)) {
+      JSON.writeValue(os, root);
+    }
+  }
+
+  private static double round(double seconds) {
+    return Math.round(seconds * 1000) / 1000.0;
+  }
+}

@@ -1,0 +1,56 @@
+package io.seqattn.job.plan;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Counts and per-stage wall times of one run, for run.json and the console. */
+public final class RunStats {
+  private final Map<String, Double> stageSeconds = new LinkedHashMap<>();
+  long sequences;
+  long chunks;
+  long tokens;
+  long emptySequences;
+  int partitions;
+
+  /** Times {@code stage}, a step that forces Spark to compute something. */
+  <T> T time(String stage, java.util.function.Supplier<T> step) {
+    long t0 = System.nanoTime();
+    T result = step.get();
+    stageSeconds.merge(stage, (System.nanoTime() - t0) / 1e9, Double::sum);
+    return result;
+  }
+
+  public Map<String, Double> stageSeconds() {
+    return stageSeconds;
+  }
+
+  public double totalSeconds() {
+    return stageSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
+  }
+
+  public long sequences() {
+    return sequences;
+  }
+
+  public long chunks() {
+    return chunks;
+  }
+
+  public long tokens() {
+    return tokens;
+  }
+
+  public long emptySequences() {
+    return emptySequences;
+  }
+
+  public int partitions() {
+    return partitions;
+  }
+
+  /** Tokens through both passes per second of total stage time. */
+  public double tokensPerSecond() {
+    double t = totalSeconds();
+    return t > 0 ? tokens / t : 0;
+  }
+}

@@ -1,0 +1,110 @@
+package io.seqattn.job.plan;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.seqattn.core.attention.Summary;
+import io.seqattn.core.model.Model;
+import io.seqattn.job.input.InputFile;
+import io.seqattn.job.input.InputFormat;
+import io.seqattn.job.input.Readers;
+import io.seqattn.job.testing.InMemoryRun;
+import io.seqattn.job.testing.RunTables;
+import io.seqattn.job.testing.SparkTestSession;
+import io.seqattn.job.testing.TestModels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Spark job against the in-memory fold, at several partition counts, on the sample corpus. */
+class GlobalAttentionPlanTest {
+
+  static SparkSession spark;
+  static final Model DNA = TestModels.dna();
+  /** Small chunks so every sample genome spans several chunks and partitions. */
+  static final int CHUNK = 4096;
+  static List<InputFile> genomes;
+
+  @BeforeAll
+  static void start() throws Exception {
+    spark = SparkTestSession.get();
+    genomes = List.of(
+        new InputFile(TestModels.sampleCorpus().resolve("lambda_phage.fa.gz").toString(), InputFormat.FASTA),
+        new InputFile(TestModels.sampleCorpus().resolve("human_chrM.fa.gz").toString(), InputFormat.FASTA),
+        new InputFile(TestModels.sampleCorpus().resolve("phiX174_variants.fa.gz").toString(), InputFormat.FASTA));
+  }
+
+  static RunTables run(Path dir, Model model, List<InputFile> inputs, int partitions) throws Exception {
+    Readers readers = new Readers(model.config().tokenizer(), CHUNK, "id", "text");
+    RunSpec spec = new RunSpec(inputs, readers, model, "test-model", partitions, false);
+    OutputDirectory out = OutputDirectory.prepare(dir.toString(), false, spark.sparkContext().hadoopConfiguration());
+    new GlobalAttentionPlan(spark, spec).run(out);
+    out.commit();
+    return new RunTables(spark, dir);
+  }
+
+  @Test
+  void resultsAreBitwiseIdenticalForAnyPartitionCount(@TempDir Path tmp) throws Exception {
+    RunTables one = run(tmp.resolve("p1"), DNA, genomes, 1);
+    for (int partitions : new int[] {2, 7}) {
+      RunTables other = run(tmp.resolve("p" + partitions), DNA, genomes, partitions);
+      assertEquals(one.states.keySet(), other.states.keySet());
+      one.states.forEach((k, v) -> assertArrayEquals(v, other.states.get(k), "state " + k + " at " + partitions));
+      one.embeddings.forEach((k, v) -> assertArrayEquals(v, other.embeddings.get(k), "embedding " + k));
+    }
+    assertEquals(8, one.embeddings.size()); // lambda, chrM and 6 phiX174 variants
+  }
+
+  @Test
+  void sparkResultEqualsTheInMemoryFold(@TempDir Path tmp) throws Exception {
+    RunTables spark = run(tmp.resolve("run"), DNA, genomes, 3);
+    InMemoryRun expected = new InMemoryRun(DNA, new Readers(DNA.config().tokenizer(), CHUNK, "id", "text"), genomes);
+    assertEquals(expected.states.size(), spark.embeddings.size());
+    for (Map.Entry<String, Summary> e : expected.states.entrySet()) {
+      Summary s = e.getValue();
+      for (int h = 0; h < s.heads(); h++) {
+        double[] both = spark.states.get(e.getKey() + "/" + h);
+        double[] sh = s.sOfHead(h);
+        assertArrayEquals(sh, java.util.Arrays.copyOfRange(both, 0, sh.length), e.getKey());
+        assertArrayEquals(s.zOfHead(h), java.util.Arrays.copyOfRange(both, sh.length, both.length), e.getKey());
+      }
+      assertEquals(s.tokens(), spark.tokens.get(e.getKey()));
+      assertArrayEquals(expected.embeddings.get(e.getKey()), spark.embeddings.get(e.getKey()), e.getKey());
+    }
+    assertEquals(48_502 - 2, spark.tokens.get("gi|9626243|ref|NC_001416.1|").longValue());
+  }
+
+  @Test
+  void documentsCarryTheirPassthroughFields(@TempDir Path tmp) throws Exception {
+    Model words = TestModels.words();
+    List<InputFile> docs = List.of(new InputFile(
+        TestModels.sampleCorpus().resolve("sotu_sample.jsonl").toString(), InputFormat.JSONL));
+    RunTables tables = run(tmp.resolve("docs"), words, docs, 2);
+    assertEquals(7, tables.embeddings.size());
+    tables.embeddings.values().forEach(e -> assertEquals(6, e.length)); // wo projects to d_out = 6
+    List<Row> rows = spark.read().parquet(tmp.resolve("docs/embeddings").toString())
+        .selectExpr("seq_id", "fields.party", "fields.year", "fields.president").collectAsList();
+    assertTrue(rows.stream().anyMatch(r -> "Abraham Lincoln".equals(r.getString(3)) && "Republican".equals(r.getString(1))
+        && r.getLong(2) == 1861), rows.toString());
+    InMemoryRun expected = new InMemoryRun(words, new Readers(words.config().tokenizer(), CHUNK, "id", "text"), docs);
+    expected.embeddings.forEach((id, e) -> assertArrayEquals(e, tables.embeddings.get(id), id));
+  }
+
+  @Test
+  void recordWithoutTokensIsKeptWithNullEmbedding(@TempDir Path tmp) throws Exception {
+    Path fasta = tmp.resolve("short.fa");
+    Files.writeString(fasta, ">tiny too short for k=3\nAC\n>real\nACGTACGTTT\n");
+    RunTables tables = run(tmp.resolve("out"), DNA, List.of(new InputFile(fasta.toString(), InputFormat.FASTA)), 2);
+    assertEquals(0L, tables.tokens.get("tiny"));
+    assertNull(tables.embeddings.get("tiny"));
+    assertEquals(8L, tables.tokens.get("real"));
+  }
+}

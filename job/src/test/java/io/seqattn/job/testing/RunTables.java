@@ -1,0 +1,47 @@
+package io.seqattn.job.testing;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/** Reads a run directory's Parquet tables back into plain Java maps for comparison. */
+public final class RunTables {
+  /** seq_id/head → s followed by z, as written. */
+  public final Map<String, double[]> states = new TreeMap<>();
+  public final Map<String, Long> tokens = new TreeMap<>();
+  public final Map<String, float[]> embeddings = new TreeMap<>();
+
+  public RunTables(SparkSession spark, Path run) {
+    for (Row r : spark.read().parquet(run.resolve("states").toString()).collectAsList()) {
+      List<Double> s = r.getList(r.fieldIndex("s"));
+      List<Double> z = r.getList(r.fieldIndex("z"));
+      double[] both = new double[s.size() + z.size()];
+      for (int i = 0; i < s.size(); i++) {
+        both[i] = s.get(i);
+      }
+      for (int i = 0; i < z.size(); i++) {
+        both[s.size() + i] = z.get(i);
+      }
+      String key = r.getString(r.fieldIndex("seq_id")) + "/" + r.getInt(r.fieldIndex("head"));
+      states.put(key, both);
+    }
+    for (Row r : spark.read().parquet(run.resolve("embeddings").toString()).collectAsList()) {
+      String id = r.getString(r.fieldIndex("seq_id"));
+      tokens.put(id, r.getLong(r.fieldIndex("length")));
+      int e = r.fieldIndex("embedding");
+      if (r.isNullAt(e)) {
+        embeddings.put(id, null);
+      } else {
+        List<Float> values = r.getList(e);
+        float[] f = new float[values.size()];
+        for (int i = 0; i < f.length; i++) {
+          f[i] = values.get(i);
+        }
+        embeddings.put(id, f);
+      }
+    }
+  }
+}

@@ -1,0 +1,27 @@
+package io.seqattn.job.testing;
+
+import io.seqattn.core.model.FeatureMap;
+import io.seqattn.core.model.Model;
+import io.seqattn.core.model.ModelConfig;
+import io.seqattn.core.model.Positional;
+import io.seqattn.core.model.TokenizerSpec;
+import java.nio.file.Path;
+
+/** Small seeded models for the job tests, and paths to the corpora. */
+public final class TestModels {
+  private TestModels() {}
+
+  public static Model dna() {
+    return Model.random(new ModelConfig(1, TokenizerSpec.dna(3, 1), 16, 2, 8, FeatureMap.ELU,
+        Positional.SINUSOIDAL, 1e-6), 0, 7);
+  }
+
+  public static Model words() {
+    return Model.random(new ModelConfig(1, TokenizerSpec.words(4096), 16, 2, 8, FeatureMap.ELU,
+        Positional.SINUSOIDAL, 1e-6), 6, 11);
+  }
+
+  public static Path sampleCorpus() {
+    return Path.of(System.getProperty("seqattn.sample.corpus", "../sample-corpus"));
+  }
+}
