@@ -4,13 +4,15 @@ package io.seqattn.core.tokenize;
  * Overlapping k-mers of a nucleotide sequence. Bases A, C, G, T (any case) are 0..3 and a k-mer's
  * id is its base-4 number, first base most significant; a k-mer containing any other IUPAC code
  * (N, R, Y, U, …) gets the single id 4^k. With stride s, token p starts at base p·s, so a sequence
- * of L ≥ k bases gives ⌊(L−k)/s⌋ + 1 tokens and a shorter one gives none. Characters that are not
- * IUPAC nucleotide letters are rejected.
+ * of L ≥ k bases gives ⌊(L−k)/s⌋ + 1 tokens and a shorter one gives none. ASCII white space
+ * (line breaks, spaces, tabs) is not part of a sequence and is skipped; any other character that
+ * is not an IUPAC nucleotide letter is rejected.
  */
 public final class DnaKmerTokenizer implements Tokenizer {
 
   private static final byte INVALID = -1;
   private static final byte AMBIGUOUS = 4;
+  private static final byte SKIP = 5;
   private static final byte[] CODES = new byte[128];
 
   static {
@@ -19,6 +21,9 @@ public final class DnaKmerTokenizer implements Tokenizer {
     for (int i = 0; i < 4; i++) {
       CODES[acgt.charAt(i)] = (byte) i;
       CODES[Character.toLowerCase(acgt.charAt(i))] = (byte) i;
+    }
+    for (char c : " \t\n\r\f\u000b".toCharArray()) {
+      CODES[c] = SKIP;
     }
     for (char c : "RYSWKMBDHVNU".toCharArray()) {
       CODES[c] = AMBIGUOUS;
@@ -67,6 +72,9 @@ public final class DnaKmerTokenizer implements Tokenizer {
       byte base = c < 128 ? CODES[c] : INVALID;
       if (base == INVALID) {
         throw new InvalidSymbolException(c, i, EXPECTED);
+      }
+      if (base == SKIP) {
+        continue;
       }
       long b = basesSeen++;
       if (base == AMBIGUOUS) {

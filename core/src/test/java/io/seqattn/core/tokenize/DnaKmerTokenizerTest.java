@@ -46,6 +46,12 @@ class DnaKmerTokenizerTest {
   }
 
   @Test
+  void whiteSpaceIsNotPartOfTheSequence() {
+    assertArrayEquals(tokenize(new DnaKmerTokenizer(3, 1), "ACGTAC"),
+        tokenize(new DnaKmerTokenizer(3, 1), "AC\r\nGT A\tC\n"));
+  }
+
+  @Test
   void strideSkipsStartPositions() {
     int[] all = tokenize(new DnaKmerTokenizer(3, 1), "ACGTACGTAC");
     int[] strided = tokenize(new DnaKmerTokenizer(3, 3), "ACGTACGTAC");
