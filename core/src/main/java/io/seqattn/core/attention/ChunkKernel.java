@@ -15,7 +15,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * The two passes of global linear attention over one chunk of a sequence, on ND4J.
+ * The two passes of linear attention over one chunk of a sequence, on ND4J: global
+ * ({@link #attend}) and causal, optionally decayed ({@link #attendCausal}).
  *
  * <p>Both passes embed the chunk's tokens at their global positions, x_p = E[t_p] + PE(p), and
  * project them with one fused GEMM. {@link #summarize} (pass 1) returns the chunk's
@@ -24,6 +25,13 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * O_i,h = φ(q_i,h)ᵀS_h / (φ(q_i,h)ᵀz_h + eps), numerator and normalizer from one GEMM per head
  * against [S_h | z_h]. Compute is float32 (BLAS sgemm); everything
  * that crosses chunks — S, z, pooled sums — is returned in double.
+ *
+ * <p>Causal pass 2 is chunkwise-parallel (as in GLA and RetNet): the chunk is cut into blocks of
+ * {@code blockSize} tokens; within a block the outputs are (φ(Q)φ(K)ᵀ ⊙ D)·[V | 1] with the decay
+ * mask D_ij = γ^(i−j) for j ≤ i (0 above the diagonal), plus diag(γ^(i+1))·φ(Q)·[S | z] for the
+ * state carried in from everything before the block; the state then advances by one GEMM,
+ * [S | z] ← γ^B·[S | z] + (diag(γ^(B−1−j))·φ(K))ᵀ[V | 1]. Every step is a matrix product; no
+ * per-token loop.
  *
  * <p>Not thread-safe: one kernel per task thread. Intermediate arrays live in a per-thread ND4J
  * workspace, so after the first chunk a task allocates no new off-heap memory.
@@ -49,9 +57,26 @@ public final class ChunkKernel {
   private final INDArray embedding;
   private final INDArray wkv;
   private final INDArray wq;
+  private final INDArray wqkv;
   private final SinusoidalPositions positions;
+  private final double[] logGamma;
+  private final int blockSize;
+  /** Per head: the [B, B] decay mask, γ^(i+1) and γ^(B−1−j) as [B, 1] columns. */
+  private final INDArray[] masks;
+  private final INDArray[] carryIn;
+  private final INDArray[] carryOut;
+
+  /** The default causal block: large enough for efficient GEMMs, small enough that B² ≪ B·d. */
+  public static final int DEFAULT_BLOCK_SIZE = 128;
 
   public ChunkKernel(Model model) {
+    this(model, DEFAULT_BLOCK_SIZE);
+  }
+
+  public ChunkKernel(Model model, int blockSize) {
+    if (blockSize < 1) {
+      throw new IllegalArgumentException("block size must be >= 1, got " + blockSize);
+    }
     this.config = model.config();
     this.featureMap = config.featureMap();
     this.heads = config.heads();
@@ -67,8 +92,36 @@ public final class ChunkKernel {
       INDArray wv = Nd4j.create(model.wv(), new long[] {d, inner}, DataType.FLOAT);
       this.wkv = Nd4j.hstack(wk, wv);
       this.wq = Nd4j.create(model.wq(), new long[] {d, inner}, DataType.FLOAT);
+      this.wqkv = Nd4j.hstack(wq, wk, wv);
       this.positions = config.positional() == Positional.SINUSOIDAL ? new SinusoidalPositions(d) : null;
+      this.blockSize = blockSize;
+      double[] gamma = config.decayPerHead();
+      this.logGamma = new double[heads];
+      this.masks = new INDArray[heads];
+      this.carryIn = new INDArray[heads];
+      this.carryOut = new INDArray[heads];
+      for (int h = 0; h < heads; h++) {
+        logGamma[h] = Math.log(gamma[h]);
+        float[] mask = new float[blockSize * blockSize];
+        for (int i = 0; i < blockSize; i++) {
+          for (int j = 0; j <= i; j++) {
+            mask[i * blockSize + j] = (float) Math.exp((i - j) * logGamma[h]);
+          }
+        }
+        masks[h] = Nd4j.create(mask, new long[] {blockSize, blockSize}, DataType.FLOAT);
+        carryIn[h] = powers(logGamma[h], blockSize, 1, 1);
+        carryOut[h] = powers(logGamma[h], blockSize, blockSize - 1, -1);
+      }
     }
+  }
+
+  /** A [count, 1] column of γ^(first + step·i). */
+  private static INDArray powers(double logGamma, int count, int first, int step) {
+    float[] p = new float[count];
+    for (int i = 0; i < count; i++) {
+      p[i] = (float) Math.exp((first + (long) step * i) * logGamma);
+    }
+    return Nd4j.create(p, new long[] {count, 1}, DataType.FLOAT);
   }
 
   public ModelConfig config() {
@@ -96,14 +149,25 @@ public final class ChunkKernel {
       copyInto(zAll, z, 0);
 
       INDArray sHead = Nd4j.createUninitialized(DataType.FLOAT, m, dHead);
+      INDArray zHead = Nd4j.createUninitialized(DataType.FLOAT, m, 1);
       for (int h = 0; h < heads; h++) {
         INDArray kh = kv.get(NDArrayIndex.all(), NDArrayIndex.interval(h * dHead, (h + 1) * dHead));
         INDArray vh = kv.get(NDArrayIndex.all(), NDArrayIndex.interval(inner + h * dHead, inner + (h + 1) * dHead));
+        if (logGamma[h] < 0) {
+          // weights γ^(n−1−j): the decay each key has undergone by the end of the chunk
+          kh = kh.mulColumnVector(powers(logGamma[h], n, n - 1, -1));
+          Nd4j.gemm(kh, ones, zHead, true, false, 1.0, 0.0);
+          copyInto(zHead, z, h * m);
+        }
         Nd4j.gemm(kh, vh, sHead, true, false, 1.0, 0.0);
         copyInto(sHead, s, h * m * dHead);
       }
     }
-    return new Summary(heads, m, dHead, tokens.length, s, z);
+    double[] logDecay = new double[heads];
+    for (int h = 0; h < heads; h++) {
+      logDecay[h] = tokens.length * logGamma[h];
+    }
+    return new Summary(heads, m, dHead, tokens.length, logDecay, s, z);
   }
 
   /**
@@ -114,10 +178,7 @@ public final class ChunkKernel {
    */
   public ChunkOutputs attend(int[] tokens, long start, Summary state, boolean keepOutputs) {
     int n = tokens.length;
-    if (state.heads() != heads || state.m() != m || state.dHead() != dHead) {
-      throw new IllegalArgumentException("state shape [" + state.heads() + "," + state.m() + "," + state.dHead()
-          + "] does not match the model's [" + heads + "," + m + "," + dHead + "]");
-    }
+    requireShape(state);
     if (n == 0) {
       return new ChunkOutputs(PooledSum.empty(inner), keepOutputs ? new float[0] : null);
     }
@@ -142,9 +203,89 @@ public final class ChunkKernel {
         out.get(NDArrayIndex.all(), NDArrayIndex.interval(h * dHead, (h + 1) * dHead))
             .assign(numDen.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dHead)).diviColumnVector(den));
       }
-      double[] sum = out.castTo(DataType.DOUBLE).sum(0).toDoubleVector();
-      float[] outputs = keepOutputs ? out.data().asFloat() : null;
-      return new ChunkOutputs(new PooledSum(n, sum), outputs);
+      return finish(out, n, keepOutputs);
+    }
+  }
+
+  /**
+   * Causal pass 2: position i of the chunk attends to every position j ≤ i of its sequence, with
+   * each earlier key decayed by γ^(i−j). {@code prefix} is the merged summary of all earlier chunks
+   * of the sequence (the state before this chunk), or null for a sequence's first chunk.
+   */
+  public ChunkOutputs attendCausal(int[] tokens, long start, Summary prefix, boolean keepOutputs) {
+    int n = tokens.length;
+    if (prefix != null) {
+      requireShape(prefix);
+    }
+    if (n == 0) {
+      return new ChunkOutputs(PooledSum.empty(inner), keepOutputs ? new float[0] : null);
+    }
+    try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID)) {
+      INDArray x = embed(tokens, start);
+      INDArray qkv = Nd4j.createUninitialized(DataType.FLOAT, n, 3L * inner);
+      Nd4j.gemm(x, wqkv, qkv, false, false, 1.0, 0.0);
+      featureMap.applyInPlace(qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 2L * inner)));
+      INDArray out = Nd4j.createUninitialized(DataType.FLOAT, n, inner);
+      INDArray vExt = Nd4j.createUninitialized(DataType.FLOAT, n, dHead + 1);
+      vExt.get(NDArrayIndex.all(), NDArrayIndex.point(dHead)).assign(1.0);
+      for (int h = 0; h < heads; h++) {
+        INDArray state = Nd4j.zeros(DataType.FLOAT, m, dHead + 1);
+        if (prefix != null) {
+          state.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dHead))
+              .assign(Nd4j.createFromArray(prefix.sOfHead(h)).reshape(m, dHead));
+          state.get(NDArrayIndex.all(), NDArrayIndex.point(dHead)).assign(Nd4j.createFromArray(prefix.zOfHead(h)));
+        }
+        vExt.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dHead))
+            .assign(qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(2 * inner + h * dHead, 2 * inner + (h + 1) * dHead)));
+        for (int b0 = 0; b0 < n; b0 += blockSize) {
+          int len = Math.min(blockSize, n - b0);
+          attendBlock(h, len,
+              qkv.get(rows(b0, len), NDArrayIndex.interval(h * m, (h + 1) * m)),
+              qkv.get(rows(b0, len), NDArrayIndex.interval(inner + h * m, inner + (h + 1) * m)),
+              vExt.get(rows(b0, len), NDArrayIndex.all()), state,
+              out.get(rows(b0, len), NDArrayIndex.interval(h * dHead, (h + 1) * dHead)));
+        }
+      }
+      return finish(out, n, keepOutputs);
+    }
+  }
+
+  /** One block of causal attention for head h; advances {@code state} past the block. */
+  private void attendBlock(int h, int len, INDArray qb, INDArray kb, INDArray vb, INDArray state, INDArray outBlock) {
+    INDArray numDen = Nd4j.createUninitialized(DataType.FLOAT, len, dHead + 1);
+    Nd4j.gemm(qb, state, numDen, false, false, 1.0, 0.0);
+    INDArray scores = Nd4j.createUninitialized(DataType.FLOAT, len, len);
+    Nd4j.gemm(qb, kb, scores, false, true, 1.0, 0.0);
+    scores.muli(masks[h].get(rows(0, len), NDArrayIndex.interval(0, len)));
+    if (logGamma[h] < 0) {
+      numDen.muliColumnVector(carryIn[h].get(rows(0, len), NDArrayIndex.all()));
+    }
+    Nd4j.gemm(scores, vb, numDen, false, false, 1.0, 1.0);
+    INDArray den = numDen.get(NDArrayIndex.all(), NDArrayIndex.interval(dHead, dHead + 1)).addi(eps);
+    outBlock.assign(numDen.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dHead)).diviColumnVector(den));
+
+    INDArray kw = kb;
+    if (logGamma[h] < 0) {
+      state.muli(Math.exp(len * logGamma[h]));
+      kw = kb.mulColumnVector(carryOut[h].get(rows(blockSize - len, len), NDArrayIndex.all()));
+    }
+    Nd4j.gemm(kw, vb, state, true, false, 1.0, 1.0);
+  }
+
+  private static org.nd4j.linalg.indexing.INDArrayIndex rows(long from, long count) {
+    return NDArrayIndex.interval(from, from + count);
+  }
+
+  private ChunkOutputs finish(INDArray out, int n, boolean keepOutputs) {
+    double[] sum = out.castTo(DataType.DOUBLE).sum(0).toDoubleVector();
+    float[] outputs = keepOutputs ? out.data().asFloat() : null;
+    return new ChunkOutputs(new PooledSum(n, sum), outputs);
+  }
+
+  private void requireShape(Summary state) {
+    if (state.heads() != heads || state.m() != m || state.dHead() != dHead) {
+      throw new IllegalArgumentException("state shape [" + state.heads() + "," + state.m() + "," + state.dHead()
+          + "] does not match the model's [" + heads + "," + m + "," + dHead + "]");
     }
   }
 

@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The {@code config.json} of a model directory: everything but the weights. Reading it checks every
+ * The {@code config.json} of a model directory: everything but the weights. {@code causal} and
+ * {@code decay} are optional (absent: global attention, no decay) and written only when set, so
+ * global models keep their fingerprints. Reading it checks every
  * field (type, range, unknown keys) and reports the first problem with the file and field name, so
  * a hand-written or exported config fails at load time rather than deep inside a Spark task.
  */
@@ -27,15 +29,17 @@ public record ModelConfig(
     int dHead,
     FeatureMap featureMap,
     Positional positional,
-    double eps) implements Serializable {
+    double eps,
+    boolean causal,
+    double[] decay) implements Serializable {
 
   /** The version of the model directory layout this code reads and writes. */
   public static final int FORMAT_VERSION = 1;
   public static final String FILE_NAME = "config.json";
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-  private static final Set<String> TOP_KEYS =
-      Set.of("format", "tokenizer", "d_model", "heads", "d_head", "feature_map", "positional", "eps");
+  private static final Set<String> TOP_KEYS = Set.of("format", "tokenizer", "d_model", "heads", "d_head",
+      "feature_map", "positional", "eps", "causal", "decay");
 
   public ModelConfig {
     if (format != FORMAT_VERSION) {
@@ -50,6 +54,59 @@ public record ModelConfig(
     if (!(eps >= 0) || Double.isInfinite(eps)) {
       throw new IllegalArgumentException("eps must be a finite number >= 0, got " + eps);
     }
+    if (decay != null) {
+      if (!causal) {
+        throw new IllegalArgumentException("decay needs causal: true (a decayed state is defined by token order)");
+      }
+      if (decay.length != heads) {
+        throw new IllegalArgumentException("decay must have one value per head (" + heads + "), got " + decay.length);
+      }
+      for (double g : decay) {
+        if (!(g > 0 && g <= 1)) {
+          throw new IllegalArgumentException("decay values must be in (0, 1], got " + g);
+        }
+      }
+      decay = decay.clone();
+    }
+  }
+
+  /** A global (non-causal) model: the configuration of format 1 without the optional fields. */
+  public ModelConfig(int format, TokenizerSpec tokenizer, int dModel, int heads, int dHead, FeatureMap featureMap,
+      Positional positional, double eps) {
+    this(format, tokenizer, dModel, heads, dHead, featureMap, positional, eps, false, null);
+  }
+
+  /** The same model made causal, with an optional per-head decay γ (null for none). */
+  public ModelConfig withCausal(double[] perHeadDecay) {
+    return new ModelConfig(format, tokenizer, dModel, heads, dHead, featureMap, positional, eps, true, perHeadDecay);
+  }
+
+  /** Per-head decay γ_h, all 1 when the model has none. */
+  public double[] decayPerHead() {
+    if (decay == null) {
+      double[] ones = new double[heads];
+      java.util.Arrays.fill(ones, 1.0);
+      return ones;
+    }
+    return decay.clone();
+  }
+
+  @Override
+  public double[] decay() {
+    return decay == null ? null : decay.clone();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ModelConfig c && format == c.format && tokenizer.equals(c.tokenizer) && dModel == c.dModel
+        && heads == c.heads && dHead == c.dHead && featureMap == c.featureMap && positional == c.positional
+        && Double.compare(eps, c.eps) == 0 && causal == c.causal && java.util.Arrays.equals(decay, c.decay);
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(format, tokenizer, dModel, heads, dHead, featureMap, positional, eps, causal)
+        * 31 + java.util.Arrays.hashCode(decay);
   }
 
   /** Width of the concatenated heads, heads·d_head. */
@@ -107,15 +164,45 @@ public record ModelConfig(
     if (!epsNode.isNumber()) {
       throw new IllegalArgumentException("'eps' must be a number, got " + epsNode);
     }
+    boolean causal = false;
+    JsonNode causalNode = root.get("causal");
+    if (causalNode != null && !causalNode.isNull()) {
+      if (!causalNode.isBoolean()) {
+        throw new IllegalArgumentException("'causal' must be true or false, got " + causalNode);
+      }
+      causal = causalNode.asBoolean();
+    }
+    int heads = integer(root, "heads", "heads");
+    double[] decay = null;
+    JsonNode decayNode = root.get("decay");
+    if (decayNode != null && !decayNode.isNull()) {
+      if (decayNode.isNumber()) {
+        decay = new double[Math.max(heads, 0)];
+        java.util.Arrays.fill(decay, decayNode.asDouble());
+      } else if (decayNode.isArray()) {
+        decay = new double[decayNode.size()];
+        for (int i = 0; i < decay.length; i++) {
+          if (!decayNode.get(i).isNumber()) {
+            throw new IllegalArgumentException("'decay' entries must be numbers, got " + decayNode.get(i));
+          }
+          decay[i] = decayNode.get(i).asDouble();
+        }
+      } else {
+        throw new IllegalArgumentException("'decay' must be a number or an array with one number per head, got "
+            + decayNode);
+      }
+    }
     return new ModelConfig(
         integer(root, "format", "format"),
         spec,
         integer(root, "d_model", "d_model"),
-        integer(root, "heads", "heads"),
+        heads,
         integer(root, "d_head", "d_head"),
         FeatureMap.fromConfigName(text(root, "feature_map")),
         Positional.fromConfigName(text(root, "positional")),
-        epsNode.asDouble());
+        epsNode.asDouble(),
+        causal,
+        decay);
   }
 
   public void write(Path file) throws IOException {
@@ -142,6 +229,15 @@ public record ModelConfig(
     root.put("feature_map", featureMap.configName());
     root.put("positional", positional.configName());
     root.put("eps", eps);
+    if (causal) {
+      root.put("causal", true);
+    }
+    if (decay != null) {
+      com.fasterxml.jackson.databind.node.ArrayNode arr = root.putArray("decay");
+      for (double g : decay) {
+        arr.add(g);
+      }
+    }
     try {
       return JSON.writeValueAsString(root) + "\n";
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -2,6 +2,8 @@ package io.seqattn.core.attention;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,13 +41,51 @@ class SummaryTest {
   }
 
   @RepeatedTest(5)
-  void mergeIsCommutativeAndEmptyIsTheIdentity() {
+  void withoutDecayMergeCommutesAndEmptyIsTheIdentity() {
     Summary a = randomSummary();
     Summary b = randomSummary();
-    assertTrue(Summary.MERGE.isCommutative());
     assertEquals(Summary.MERGE.merge(a, b), Summary.MERGE.merge(b, a)); // two-operand sums commute exactly
     assertEquals(a, Summary.MERGE.merge(Summary.empty(2, 3, 4), a));
     assertEquals(a, Summary.MERGE.merge(a, Summary.empty(2, 3, 4)));
+  }
+
+  private Summary randomDecayed() {
+    Summary plain = randomSummary();
+    double[] logDecay = {-random.nextDouble(3.0), -random.nextDouble(0.1)};
+    return new Summary(2, 3, 4, plain.tokens(), logDecay, plain.s(), plain.z());
+  }
+
+  @RepeatedTest(20)
+  void decayedMergeIsAssociative() {
+    Summary a = randomDecayed();
+    Summary b = randomDecayed();
+    Summary c = randomDecayed();
+    Summary left = Summary.MERGE.merge(Summary.MERGE.merge(a, b), c);
+    Summary right = Summary.MERGE.merge(a, Summary.MERGE.merge(b, c));
+    assertClose(left.s(), right.s());
+    assertClose(left.z(), right.z());
+    assertClose(left.logDecay(), right.logDecay());
+  }
+
+  @Test
+  void decayedMergeIsNotCommutative() {
+    assertFalse(Summary.MERGE.isCommutative());
+    Summary a = randomDecayed();
+    Summary b = randomDecayed();
+    assertNotEquals(Summary.MERGE.merge(a, b), Summary.MERGE.merge(b, a));
+  }
+
+  @Test
+  void mergeAppliesTheRightDecayToTheLeftState() {
+    // (ℓ1, S1) ⊕ (ℓ2, S2) = (ℓ1 + ℓ2, e^ℓ2 S1 + S2)
+    Summary a = new Summary(1, 1, 1, 2, new double[] {Math.log(0.5)}, new double[] {8}, new double[] {4});
+    Summary b = new Summary(1, 1, 1, 1, new double[] {Math.log(0.25)}, new double[] {1}, new double[] {1});
+    Summary ab = Summary.MERGE.merge(a, b);
+    assertEquals(8 * 0.25 + 1, ab.s()[0], 1e-15);
+    assertEquals(4 * 0.25 + 1, ab.z()[0], 1e-15);
+    assertEquals(Math.log(0.125), ab.logDecay()[0], 1e-15);
+    assertThrows(IllegalArgumentException.class,
+        () -> new Summary(1, 1, 1, 1, new double[] {0.1}, new double[] {1}, new double[] {1}));
   }
 
   @Test
