@@ -18,7 +18,8 @@ import picocli.CommandLine.Option;
 /** {@code seqattn export}: one sequence's state and embedding from a run directory, as NumPy files. */
 @Command(name = "export", mixinStandardHelpOptions = true,
     description = {"Writes one sequence's state and embedding as NumPy files:",
-        "s.npy [heads, m, d_head] float64, z.npy [heads, m] float64, embedding.npy [d_embed] float32, meta.json."})
+        "s.npy [heads, m, d_head] float64, z.npy [heads, m] float64, embedding.npy [d_embed] float32, meta.json;",
+        "with --positions FROM:TO also outputs.npy [TO-FROM, heads*d_head] float32 (needs a run with --emit-outputs)."})
 final class ExportCommand implements Callable<Integer> {
 
   @Option(names = "--run", required = true, paramLabel = "DIR", description = "A run directory written by 'seqattn run'.")
@@ -32,6 +33,10 @@ final class ExportCommand implements Callable<Integer> {
 
   @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: local[1]).")
   String master;
+
+  @Option(names = "--positions", paramLabel = "FROM:TO",
+      description = "Also export the outputs of positions [FROM, TO) (token positions, 0-based).")
+  String positions;
 
   @Override
   public Integer call() throws Exception {
@@ -92,9 +97,69 @@ final class ExportCommand implements Callable<Integer> {
         Npy.write(out.resolve("embedding.npy"), NpyArray.ofFloats(values, values.length));
         meta.put("embedding", "embedding.npy");
       }
+      if (positions != null) {
+        long[] range = parseRange(positions, first.getLong(first.fieldIndex("tokens")));
+        Npy.write(out.resolve("outputs.npy"), outputsOf(spark, runDir, range[0], range[1]));
+        meta.put("positions_from", range[0]);
+        meta.put("positions_to", range[1]);
+        meta.put("outputs", "outputs.npy");
+      }
       json.writeValue(out.resolve("meta.json").toFile(), meta);
       System.err.printf("seqattn: exported '%s' (%d tokens) to %s%n", seqId, first.getLong(first.fieldIndex("tokens")), out);
       return 0;
     }
+  }
+
+  static long[] parseRange(String text, long tokens) {
+    String[] parts = text.split(":", -1);
+    long from;
+    long to;
+    try {
+      if (parts.length != 2) {
+        throw new NumberFormatException();
+      }
+      from = Long.parseLong(parts[0].strip());
+      to = Long.parseLong(parts[1].strip());
+    } catch (NumberFormatException e) {
+      throw new SeqAttn.UserException("--positions must be FROM:TO (two integers), got '" + text + "'");
+    }
+    if (from < 0 || to <= from || to > tokens) {
+      throw new SeqAttn.UserException("--positions " + text + " is not a non-empty range within [0, " + tokens
+          + ") of sequence tokens");
+    }
+    return new long[] {from, to};
+  }
+
+  /** The rows [from, to) of the sequence's outputs, stitched from the chunks that overlap them. */
+  private NpyArray outputsOf(SparkSession spark, Path runDir, long from, long to) {
+    Path outputs = runDir.resolve("outputs");
+    if (!Files.isDirectory(outputs)) {
+      throw new SeqAttn.UserException(run + ": has no outputs/ (run with --emit-outputs to export positions)");
+    }
+    List<Row> chunks = spark.read().parquet(outputs.toString())
+        .where(functions.col("seq_id").equalTo(seqId)
+            .and(functions.col("start").lt(to))
+            .and(functions.col("start").plus(functions.col("tokens")).gt(from)))
+        .orderBy("start").collectAsList();
+    if (chunks.isEmpty()) {
+      throw new SeqAttn.UserException(run + ": no outputs for '" + seqId + "' in positions " + from + ":" + to);
+    }
+    int width = chunks.get(0).getInt(chunks.get(0).fieldIndex("width"));
+    int rows = Math.toIntExact(to - from);
+    float[] values = new float[Math.multiplyExact(rows, width)];
+    for (Row chunk : chunks) {
+      long start = chunk.getLong(chunk.fieldIndex("start"));
+      List<Float> output = chunk.getList(chunk.fieldIndex("output"));
+      long lo = Math.max(from, start);
+      long hi = Math.min(to, start + chunk.getInt(chunk.fieldIndex("tokens")));
+      for (long p = lo; p < hi; p++) {
+        int src = (int) (p - start) * width;
+        int dst = (int) (p - from) * width;
+        for (int f = 0; f < width; f++) {
+          values[dst + f] = output.get(src + f);
+        }
+      }
+    }
+    return NpyArray.ofFloats(values, rows, width);
   }
 }

@@ -57,6 +57,14 @@ final class InitModelCommand implements Callable<Integer> {
       description = "Width of an output projection wo; 0 for none (default: ${DEFAULT-VALUE}).")
   int dOut;
 
+  @Option(names = "--causal", description = "Causal attention: position i attends to positions j <= i only.")
+  boolean causal;
+
+  @Option(names = "--decay", split = ",", paramLabel = "GAMMA",
+      description = "State decay γ in (0, 1] for causal models: one value for all heads, or one per head "
+          + "(comma-separated), as in RetNet. Needs --causal.")
+  double[] decay;
+
   @Option(names = "--seed", defaultValue = "7", description = "Random seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
@@ -72,8 +80,13 @@ final class InitModelCommand implements Callable<Integer> {
         case BYTES -> TokenizerSpec.bytes();
         case WORDS -> TokenizerSpec.words(vocabSize);
       };
+      double[] perHead = decay;
+      if (decay != null && decay.length == 1 && heads > 1) {
+        perHead = new double[heads];
+        java.util.Arrays.fill(perHead, decay[0]);
+      }
       config = new ModelConfig(ModelConfig.FORMAT_VERSION, spec, dModel, heads, dHead,
-          FeatureMap.fromConfigName(featureMap), Positional.fromConfigName(positional), eps);
+          FeatureMap.fromConfigName(featureMap), Positional.fromConfigName(positional), eps, causal, perHead);
       if (dOut < 0) {
         throw new IllegalArgumentException("--d-out must be >= 0, got " + dOut);
       }

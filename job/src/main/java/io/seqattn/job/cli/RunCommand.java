@@ -4,7 +4,7 @@ import io.seqattn.core.model.Model;
 import io.seqattn.job.input.InputFile;
 import io.seqattn.job.input.InputFormat;
 import io.seqattn.job.input.Readers;
-import io.seqattn.job.plan.GlobalAttentionPlan;
+import io.seqattn.job.plan.AttentionPlan;
 import io.seqattn.job.plan.OutputDirectory;
 import io.seqattn.job.plan.RunReport;
 import io.seqattn.job.plan.RunSpec;
@@ -93,7 +93,7 @@ final class RunCommand implements Callable<Integer> {
       out = OutputDirectory.prepare(output, overwrite, spark.sparkContext().hadoopConfiguration());
       System.err.printf("seqattn: %d input file(s), model %s (%s), chunk size %d%n",
           files.size(), modelDir, model.fingerprint(), chunkSize);
-      RunStats stats = new GlobalAttentionPlan(spark, spec).run(out);
+      RunStats stats = new AttentionPlan(spark, spec).run(out);
       RunReport.write(out, spec, inputFormat, stats, spark, started);
       out.commit();
       System.err.printf(Locale.ROOT, "seqattn: %d sequences, %d tokens in %.1f s (%.0f tokens/s)%n",

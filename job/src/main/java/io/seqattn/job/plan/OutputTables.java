@@ -27,6 +27,8 @@ final class OutputTables {
       .add("seq_id", DataTypes.StringType, false)
       .add("head", DataTypes.IntegerType, false)
       .add("tokens", DataTypes.LongType, false)
+      .add("mode", DataTypes.StringType, false)
+      .add("log_decay", DataTypes.DoubleType, false)
       .add("m", DataTypes.IntegerType, false)
       .add("d_head", DataTypes.IntegerType, false)
       .add("s", DataTypes.createArrayType(DataTypes.DoubleType, false), false)
@@ -50,19 +52,23 @@ final class OutputTables {
 
   private final SparkSession spark;
   private final String fingerprint;
+  private final String mode;
 
-  OutputTables(SparkSession spark, String fingerprint) {
+  OutputTables(SparkSession spark, String fingerprint, String mode) {
     this.spark = spark;
     this.fingerprint = fingerprint;
+    this.mode = mode;
   }
 
   Dataset<Row> states(JavaPairRDD<String, Summary> states) {
     String fp = fingerprint;
+    String stateMode = mode;
     JavaRDD<Row> rows = states.flatMap(e -> {
       Summary s = e._2();
       List<Row> perHead = new ArrayList<>(s.heads());
       for (int h = 0; h < s.heads(); h++) {
-        perHead.add(RowFactory.create(e._1(), h, s.tokens(), s.m(), s.dHead(), s.sOfHead(h), s.zOfHead(h), fp));
+        perHead.add(RowFactory.create(e._1(), h, s.tokens(), stateMode, s.logDecay()[h], s.m(), s.dHead(),
+            s.sOfHead(h), s.zOfHead(h), fp));
       }
       return perHead.iterator();
     });

@@ -22,7 +22,7 @@ public final class RunReport {
   public static void write(OutputDirectory out, RunSpec spec, InputFormat format, RunStats stats,
       SparkSession spark, Instant started) throws IOException {
     ObjectNode root = JSON.createObjectNode();
-    root.put("mode", "global");
+    root.put("mode", spec.model().config().causal() ? "causal" : "global");
     root.put("started", started.toString());
     root.put("finished", Instant.now().toString());
     root.put("format", format.name().toLowerCase(Locale.ROOT));

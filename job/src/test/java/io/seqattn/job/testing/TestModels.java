@@ -16,6 +16,12 @@ public final class TestModels {
         Positional.SINUSOIDAL, 1e-6), 0, 7);
   }
 
+  /** Causal, with a different decay per head (RetNet style). */
+  public static Model causalDna() {
+    return Model.random(new ModelConfig(1, TokenizerSpec.dna(3, 1), 16, 2, 8, FeatureMap.ELU,
+        Positional.SINUSOIDAL, 1e-6).withCausal(new double[] {0.999, 0.9}), 0, 7);
+  }
+
   public static Model words() {
     return Model.random(new ModelConfig(1, TokenizerSpec.words(4096), 16, 2, 8, FeatureMap.ELU,
         Positional.SINUSOIDAL, 1e-6), 6, 11);

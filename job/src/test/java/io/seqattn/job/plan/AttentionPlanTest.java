@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The Spark job against the in-memory fold, at several partition counts, on the sample corpus. */
-class GlobalAttentionPlanTest {
+class AttentionPlanTest {
 
   static SparkSession spark;
   static final Model DNA = TestModels.dna();
@@ -46,7 +46,7 @@ class GlobalAttentionPlanTest {
     Readers readers = new Readers(model.config().tokenizer(), CHUNK, "id", "text");
     RunSpec spec = new RunSpec(inputs, readers, model, "test-model", partitions, false);
     OutputDirectory out = OutputDirectory.prepare(dir.toString(), false, spark.sparkContext().hadoopConfiguration());
-    new GlobalAttentionPlan(spark, spec).run(out);
+    new AttentionPlan(spark, spec).run(out);
     out.commit();
     return new RunTables(spark, dir);
   }

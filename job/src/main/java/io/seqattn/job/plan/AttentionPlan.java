@@ -7,11 +7,11 @@ import io.seqattn.core.attention.Pooling;
 import io.seqattn.core.attention.Summary;
 import io.seqattn.core.model.Model;
 import io.seqattn.job.input.Chunk;
-import io.seqattn.job.input.InputFile;
 import io.seqattn.job.input.Readers;
 import io.seqattn.job.input.SequenceInfo;
 import io.seqattn.udfs.ChunkKey;
 import io.seqattn.udfs.OrderedFold;
+import io.seqattn.udfs.OrderedScan;
 import io.seqattn.udfs.TaskKernels;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,24 +28,31 @@ import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 
 /**
- * The global-attention job on Spark, two passes over chunked sequences:
+ * The attention job on Spark, two passes over chunked sequences:
  *
  * <pre>
  *   files ──read+tokenize──▶ chunks (spread over P partitions, cached)
- *   pass 1: chunk ──kernel──▶ Summary ──OrderedFold (chunk order)──▶ state per sequence
- *   pass 2: (chunk, state of its sequence) ──kernel──▶ outputs, pooled sum
+ *   pass 1: chunk ──kernel──▶ Summary
+ *     global: ──OrderedFold (chunk order)──▶ state per sequence, the context of each of its chunks
+ *     causal: ──OrderedScan (exclusive, chunk order)──▶ the prefix state before each chunk,
+ *             and the final state per sequence
+ *   pass 2: (chunk, its context) ──kernel──▶ outputs, pooled sum
  *           pooled sums ──OrderedFold──▶ embedding per sequence
  * </pre>
  *
- * Each sequence's state is joined to its chunks by (sequence, chunk) key, so a single chromosome's
- * chunks stay spread over all partitions in pass 2. All arithmetic is in core; all cross-chunk
- * merges go through {@link OrderedFold}, so results are bitwise identical for any partition count.
+ * Contexts are joined to chunks by (sequence, chunk) key, so a single chromosome's chunks stay
+ * spread over all partitions in pass 2. All arithmetic is in core; every cross-chunk merge goes
+ * through {@link OrderedFold} or {@link OrderedScan}, so results are bitwise identical for any
+ * partition count, and decayed (non-commutative) merges happen in chunk order.
  */
-public final class GlobalAttentionPlan {
+public final class AttentionPlan {
+  /** Chunks per block of the causal scan: a task holds at most max(G, C/G) summaries. */
+  static final int SCAN_BLOCK = 64;
+
   private final SparkSession spark;
   private final RunSpec spec;
 
-  public GlobalAttentionPlan(SparkSession spark, RunSpec spec) {
+  public AttentionPlan(SparkSession spark, RunSpec spec) {
     this.spark = spark;
     this.spec = spec;
   }
@@ -73,28 +80,40 @@ public final class GlobalAttentionPlan {
 
       JavaPairRDD<ChunkKey, Summary> summaries = chunks.mapToPair(c -> new Tuple2<>(key(c),
           TaskKernels.of(model.value()).summarize(c.tokens(), c.start())));
-      JavaPairRDD<String, Summary> states = OrderedFold.perSequence(summaries, Summary.MERGE, partitions)
-          .persist(StorageLevel.MEMORY_AND_DISK_SER());
-      List<Long> tokenCounts = stats.time("pass1", () -> states.map(s -> s._2().tokens()).collect());
+      boolean causal = spec.model().config().causal();
+      JavaPairRDD<String, Summary> states;
+      JavaPairRDD<ChunkKey, Summary> contexts;
+      if (causal) {
+        OrderedScan.Result<Summary> scan = OrderedScan.exclusive(summaries, Summary.MERGE, partitions, SCAN_BLOCK);
+        states = scan.totals().persist(StorageLevel.MEMORY_AND_DISK_SER());
+        contexts = scan.prefixes();
+      } else {
+        states = OrderedFold.perSequence(summaries, Summary.MERGE, partitions)
+            .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        contexts = states.flatMapToPair(s -> {
+          long n = s._2().tokens();
+          int count = n == 0 ? 1 : (int) ((n + chunkSize - 1) / chunkSize);
+          List<Tuple2<ChunkKey, Summary>> copies = new ArrayList<>(count);
+          for (int i = 0; i < count; i++) {
+            copies.add(new Tuple2<>(new ChunkKey(s._1(), i), s._2()));
+          }
+          return copies.iterator();
+        });
+      }
+      JavaPairRDD<String, Summary> finalStates = states;
+      List<Long> tokenCounts = stats.time("pass1", () -> finalStates.map(s -> s._2().tokens()).collect());
       stats.sequences = tokenCounts.size();
       stats.tokens = tokenCounts.stream().mapToLong(Long::longValue).sum();
       stats.emptySequences = tokenCounts.stream().filter(t -> t == 0).count();
 
-      JavaPairRDD<ChunkKey, Summary> statePerChunk = states.flatMapToPair(s -> {
-        long n = s._2().tokens();
-        int count = n == 0 ? 1 : (int) ((n + chunkSize - 1) / chunkSize);
-        List<Tuple2<ChunkKey, Summary>> copies = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-          copies.add(new Tuple2<>(new ChunkKey(s._1(), i), s._2()));
-        }
-        return copies.iterator();
-      });
       JavaPairRDD<ChunkKey, ChunkResult> results = chunks.mapToPair(c -> new Tuple2<>(key(c), c))
-          .join(statePerChunk, new HashPartitioner(partitions))
+          .join(contexts, new HashPartitioner(partitions))
           .mapValues(pair -> {
             Chunk c = pair._1();
             ChunkKernel kernel = TaskKernels.of(model.value());
-            ChunkOutputs o = kernel.attend(c.tokens(), c.start(), pair._2(), emit);
+            ChunkOutputs o = causal
+                ? kernel.attendCausal(c.tokens(), c.start(), pair._2(), emit)
+                : kernel.attend(c.tokens(), c.start(), pair._2(), emit);
             return new ChunkResult(c.start(), c.tokens().length, o.pooled(), o.outputs());
           });
       if (emit) {
@@ -104,7 +123,7 @@ public final class GlobalAttentionPlan {
           OrderedFold.perSequence(results.mapValues(ChunkResult::pooled), PooledSum.MERGE, partitions);
 
       JavaPairRDD<String, SequenceInfo> infos = chunks.filter(c -> c.index() == 0).mapToPair(c -> new Tuple2<>(c.seqId(), c.info()));
-      OutputTables tables = new OutputTables(spark, fingerprint);
+      OutputTables tables = new OutputTables(spark, fingerprint, causal ? "causal" : "global");
 
       stats.time("write-states", () -> {
         tables.states(states).write().parquet(out.staging("states"));
@@ -138,10 +157,5 @@ public final class GlobalAttentionPlan {
 
   private static ChunkKey key(Chunk c) {
     return new ChunkKey(c.seqId(), c.index());
-  }
-
-  /** Reads nothing: the file list is validated by the CLI; kept here for the job's log line. */
-  static String describe(List<InputFile> inputs) {
-    return inputs.size() == 1 ? inputs.get(0).path() : inputs.size() + " files";
   }
 }

@@ -1,0 +1,142 @@
+package io.seqattn.job.plan;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.seqattn.core.attention.Summary;
+import io.seqattn.core.io.Npy;
+import io.seqattn.core.io.NpyArray;
+import io.seqattn.core.model.Model;
+import io.seqattn.job.cli.SeqAttn;
+import io.seqattn.job.input.InputFile;
+import io.seqattn.job.input.InputFormat;
+import io.seqattn.job.input.Readers;
+import io.seqattn.job.testing.InMemoryRun;
+import io.seqattn.job.testing.RunTables;
+import io.seqattn.job.testing.SparkTestSession;
+import io.seqattn.job.testing.TestModels;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Causal, decayed attention on Spark: the distributed scan against the sequential computation. */
+class CausalPlanTest {
+
+  /**
+   * The Spark scan associates merges in blocks, the sequential reference one by one: prefixes agree
+   * to double rounding, which can move a float32 output by an ulp or two. 1e-5 of the output scale
+   * is ample for that and far below any wrong decay or order.
+   */
+  static final double ALLOWED_ERROR = 1e-5;
+
+  /** 300-token chunks: lambda phage spans 162 chunks, three blocks of the scan. */
+  static final int CHUNK = 300;
+  static final Model MODEL = TestModels.causalDna();
+  static SparkSession spark;
+  static List<InputFile> genomes;
+
+  @BeforeAll
+  static void start() {
+    spark = SparkTestSession.get();
+    genomes = List.of(
+        new InputFile(TestModels.sampleCorpus().resolve("lambda_phage.fa.gz").toString(), InputFormat.FASTA),
+        new InputFile(TestModels.sampleCorpus().resolve("phiX174_variants.fa.gz").toString(), InputFormat.FASTA));
+  }
+
+  static RunTables run(Path dir, int partitions) throws Exception {
+    Readers readers = new Readers(MODEL.config().tokenizer(), CHUNK, "id", "text");
+    OutputDirectory out = OutputDirectory.prepare(dir.toString(), false, spark.sparkContext().hadoopConfiguration());
+    new AttentionPlan(spark, new RunSpec(genomes, readers, MODEL, "test", partitions, false)).run(out);
+    out.commit();
+    return new RunTables(spark, dir);
+  }
+
+  @Test
+  void causalResultsAreBitwiseIdenticalForAnyPartitionCount(@TempDir Path tmp) throws Exception {
+    RunTables one = run(tmp.resolve("p1"), 1);
+    for (int partitions : new int[] {2, 7}) {
+      RunTables other = run(tmp.resolve("p" + partitions), partitions);
+      one.states.forEach((k, v) -> assertArrayEquals(v, other.states.get(k), "state " + k));
+      one.embeddings.forEach((k, v) -> assertArrayEquals(v, other.embeddings.get(k), "embedding " + k));
+    }
+    List<Row> modes = spark.read().parquet(tmp.resolve("p1/states").toString())
+        .selectExpr("mode", "log_decay", "tokens", "head").where("seq_id = 'gi|9626243|ref|NC_001416.1|'")
+        .orderBy("head").collectAsList();
+    assertEquals("causal", modes.get(0).getString(0));
+    assertEquals(48_500 * Math.log(0.9), modes.get(1).getDouble(1), 1e-6);
+  }
+
+  @Test
+  void causalSparkAgreesWithTheSequentialComputation(@TempDir Path tmp) throws Exception {
+    RunTables tables = run(tmp.resolve("run"), 3);
+    InMemoryRun expected = new InMemoryRun(MODEL, new Readers(MODEL.config().tokenizer(), CHUNK, "id", "text"), genomes);
+    for (Map.Entry<String, Summary> e : expected.states.entrySet()) {
+      for (int h = 0; h < 2; h++) {
+        double[] got = tables.states.get(e.getKey() + "/" + h);
+        double[] want = e.getValue().sOfHead(h);
+        assertClose(want, java.util.Arrays.copyOf(got, want.length), e.getKey());
+      }
+      float[] want = expected.embeddings.get(e.getKey());
+      float[] got = tables.embeddings.get(e.getKey());
+      assertClose(toDoubles(want), toDoubles(got), e.getKey());
+    }
+  }
+
+  @Test
+  void exportPositionsAcrossAChunkBoundary(@TempDir Path tmp) throws Exception {
+    Path model = tmp.resolve("model");
+    MODEL.save(model);
+    Path run = tmp.resolve("run");
+    String phage = TestModels.sampleCorpus().resolve("phiX174_variants.fa.gz").toString();
+    assertEquals(0, cli("run", "--input", phage, "--format", "fasta", "--model", model.toString(),
+        "--output", run.toString(), "--chunk-size", "1000", "--emit-outputs"));
+    Path export = tmp.resolve("export");
+    assertEquals(0, cli("export", "--run", run.toString(), "--seq-id", "Genbank", "--positions", "990:1010",
+        "--out", export.toString()));
+    NpyArray outputs = Npy.read(export.resolve("outputs.npy"));
+    assertArrayEquals(new int[] {20, 16}, outputs.shape());
+    InMemoryRun expected = new InMemoryRun(MODEL, new Readers(MODEL.config().tokenizer(), 1000, "id", "text"),
+        List.of(new InputFile(phage, InputFormat.FASTA)));
+    float[] all = expected.outputs.get("Genbank");
+    float[] want = java.util.Arrays.copyOfRange(all, 990 * 16, 1010 * 16);
+    assertClose(toDoubles(want), toDoubles(outputs.floats()), "positions 990:1010");
+    assertEquals(1, cli("export", "--run", run.toString(), "--seq-id", "Genbank", "--positions", "5000:9000",
+        "--out", export.toString()));
+  }
+
+  static int cli(String... args) {
+    StringWriter err = new StringWriter();
+    int status = SeqAttn.execute(new PrintWriter(err, true), args);
+    if (status != 0) {
+      System.err.println(err);
+    }
+    return status;
+  }
+
+  static double[] toDoubles(float[] f) {
+    double[] d = new double[f.length];
+    for (int i = 0; i < f.length; i++) {
+      d[i] = f[i];
+    }
+    return d;
+  }
+
+  static void assertClose(double[] want, double[] got, String what) {
+    assertEquals(want.length, got.length, what);
+    double scale = 0;
+    for (double w : want) {
+      scale = Math.max(scale, Math.abs(w));
+    }
+    for (int i = 0; i < want.length; i++) {
+      assertTrue(Math.abs(want[i] - got[i]) <= ALLOWED_ERROR * scale, what + "[" + i + "]: " + want[i] + " vs " + got[i]);
+    }
+  }
+}
