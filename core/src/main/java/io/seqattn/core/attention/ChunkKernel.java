@@ -11,6 +11,7 @@ import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
 import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -19,7 +20,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * ({@link #attend}) and causal, optionally decayed ({@link #attendCausal}).
  *
  * <p>Both passes embed the chunk's tokens at their global positions, x_p = E[t_p] + PE(p), and
- * project them with one fused GEMM. {@link #summarize} (pass 1) returns the chunk's
+ * project them with GEMMs laid out so that φ always runs on contiguous memory: pass 1 computes the
+ * fused [K | V] projection transposed, causal pass 2 projects each head into its own arrays. {@link #summarize} (pass 1) returns the chunk's
  * {@link Summary}: S_h = φ(K_h)ᵀV_h and z_h = φ(K_h)ᵀ1, each a single GEMM with a transpose flag.
  * {@link #attend} (pass 2) reads the chunk out against a sequence's merged state:
  * O_i,h = φ(q_i,h)ᵀS_h / (φ(q_i,h)ᵀz_h + eps), numerator and normalizer from one GEMM per head
@@ -27,11 +29,12 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * that crosses chunks — S, z, pooled sums — is returned in double.
  *
  * <p>Causal pass 2 is chunkwise-parallel (as in GLA and RetNet): the chunk is cut into blocks of
- * {@code blockSize} tokens; within a block the outputs are (φ(Q)φ(K)ᵀ ⊙ D)·[V | 1] with the decay
- * mask D_ij = γ^(i−j) for j ≤ i (0 above the diagonal), plus diag(γ^(i+1))·φ(Q)·[S | z] for the
- * state carried in from everything before the block; the state then advances by one GEMM,
- * [S | z] ← γ^B·[S | z] + (diag(γ^(B−1−j))·φ(K))ᵀ[V | 1]. Every step is a matrix product; no
- * per-token loop.
+ * B = {@code blockSize} tokens; within a block the outputs are (φ(Q)φ(K)ᵀ ⊙ D)·[V | 1] with the
+ * decay mask D_ij = γ^(i−j) for j ≤ i (0 above the diagonal), plus diag(γ^(i+1))·φ(Q)·[S | z] for
+ * the state carried in from everything before the block. Every block's intra-block part, its
+ * contribution (diag(γ^(B−1−j))·φ(K))ᵀ[V | 1] to the state and its carried-in part are batched
+ * matrix products over all blocks at once; only the m × (d_head + 1) state is stepped from block to
+ * block. No per-token loop, and a constant number of ND4J calls per chunk.
  *
  * <p>Not thread-safe: one kernel per task thread. Intermediate arrays live in a per-thread ND4J
  * workspace, so after the first chunk a task allocates no new off-heap memory.
@@ -57,7 +60,10 @@ public final class ChunkKernel {
   private final INDArray embedding;
   private final INDArray wkv;
   private final INDArray wq;
-  private final INDArray wqkv;
+  /** Per head: Wq_h, Wk_h [d_model, m] and [Wv_h | 0] [d_model, d_head + 1], contiguous. */
+  private final INDArray[] headWq;
+  private final INDArray[] headWk;
+  private final INDArray[] headWvOne;
   private final SinusoidalPositions positions;
   private final double[] logGamma;
   private final int blockSize;
@@ -92,7 +98,15 @@ public final class ChunkKernel {
       INDArray wv = Nd4j.create(model.wv(), new long[] {d, inner}, DataType.FLOAT);
       this.wkv = Nd4j.hstack(wk, wv);
       this.wq = Nd4j.create(model.wq(), new long[] {d, inner}, DataType.FLOAT);
-      this.wqkv = Nd4j.hstack(wq, wk, wv);
+      this.headWq = new INDArray[heads];
+      this.headWk = new INDArray[heads];
+      this.headWvOne = new INDArray[heads];
+      for (int h = 0; h < heads; h++) {
+        headWq[h] = wq.get(NDArrayIndex.all(), NDArrayIndex.interval(h * dHead, (h + 1) * dHead)).dup();
+        headWk[h] = wk.get(NDArrayIndex.all(), NDArrayIndex.interval(h * dHead, (h + 1) * dHead)).dup();
+        headWvOne[h] = Nd4j.hstack(wv.get(NDArrayIndex.all(), NDArrayIndex.interval(h * dHead, (h + 1) * dHead)),
+            Nd4j.zeros(DataType.FLOAT, d, 1));
+      }
       this.positions = config.positional() == Positional.SINUSOIDAL ? new SinusoidalPositions(d) : null;
       this.blockSize = blockSize;
       double[] gamma = config.decayPerHead();
@@ -138,28 +152,25 @@ public final class ChunkKernel {
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID)) {
       int n = tokens.length;
       INDArray x = embed(tokens, start);
-      INDArray kv = Nd4j.createUninitialized(DataType.FLOAT, n, 2L * inner);
-      Nd4j.gemm(x, wkv, kv, false, false, 1.0, 0.0);
-      INDArray phiK = kv.get(NDArrayIndex.all(), NDArrayIndex.interval(0, inner));
-      featureMap.applyInPlace(phiK);
+      // The fused projection is computed transposed, [K | V]ᵀ = [Wk | Wv]ᵀ·xᵀ, so that φ(K)ᵀ and
+      // each head's slice are contiguous row blocks (ND4J's strided elementwise path is slow).
+      INDArray kvT = Nd4j.createUninitialized(DataType.FLOAT, 2L * inner, n);
+      Nd4j.gemm(wkv, x, kvT, true, true, 1.0, 0.0);
+      featureMap.applyInPlace(kvT.get(NDArrayIndex.interval(0, inner), NDArrayIndex.all()));
 
       INDArray ones = Nd4j.ones(DataType.FLOAT, n, 1);
-      INDArray zAll = Nd4j.createUninitialized(DataType.FLOAT, inner, 1);
-      Nd4j.gemm(phiK, ones, zAll, true, false, 1.0, 0.0);
-      copyInto(zAll, z, 0);
-
       INDArray sHead = Nd4j.createUninitialized(DataType.FLOAT, m, dHead);
       INDArray zHead = Nd4j.createUninitialized(DataType.FLOAT, m, 1);
       for (int h = 0; h < heads; h++) {
-        INDArray kh = kv.get(NDArrayIndex.all(), NDArrayIndex.interval(h * dHead, (h + 1) * dHead));
-        INDArray vh = kv.get(NDArrayIndex.all(), NDArrayIndex.interval(inner + h * dHead, inner + (h + 1) * dHead));
+        INDArray kh = kvT.get(NDArrayIndex.interval(h * m, (h + 1) * m), NDArrayIndex.all());
+        INDArray vh = kvT.get(NDArrayIndex.interval(inner + h * dHead, inner + (h + 1) * dHead), NDArrayIndex.all());
         if (logGamma[h] < 0) {
           // weights γ^(n−1−j): the decay each key has undergone by the end of the chunk
-          kh = kh.mulColumnVector(powers(logGamma[h], n, n - 1, -1));
-          Nd4j.gemm(kh, ones, zHead, true, false, 1.0, 0.0);
-          copyInto(zHead, z, h * m);
+          kh = kh.mulRowVector(powers(logGamma[h], n, n - 1, -1).reshape(1, n));
         }
-        Nd4j.gemm(kh, vh, sHead, true, false, 1.0, 0.0);
+        Nd4j.gemm(kh, ones, zHead, false, false, 1.0, 0.0);
+        copyInto(zHead, z, h * m);
+        Nd4j.gemm(kh, vh, sHead, false, true, 1.0, 0.0);
         copyInto(sHead, s, h * m * dHead);
       }
     }
@@ -220,56 +231,98 @@ public final class ChunkKernel {
     if (n == 0) {
       return new ChunkOutputs(PooledSum.empty(inner), keepOutputs ? new float[0] : null);
     }
+    int b = blockSize;
+    int blocks = (n + b - 1) / b;
+    int padded = blocks * b;
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID)) {
       INDArray x = embed(tokens, start);
-      INDArray qkv = Nd4j.createUninitialized(DataType.FLOAT, n, 3L * inner);
-      Nd4j.gemm(x, wqkv, qkv, false, false, 1.0, 0.0);
-      featureMap.applyInPlace(qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 2L * inner)));
       INDArray out = Nd4j.createUninitialized(DataType.FLOAT, n, inner);
-      INDArray vExt = Nd4j.createUninitialized(DataType.FLOAT, n, dHead + 1);
-      vExt.get(NDArrayIndex.all(), NDArrayIndex.point(dHead)).assign(1.0);
+      // Per head, operands padded to whole blocks. Padding rows have k = 0, so they add nothing to
+      // any state, and the mask keeps them out of real rows; their outputs are dropped.
+      INDArray q = Nd4j.zeros(DataType.FLOAT, padded, m);
+      INDArray k = Nd4j.zeros(DataType.FLOAT, padded, m);
+      INDArray v = Nd4j.zeros(DataType.FLOAT, padded, dHead + 1);
+      INDArray q3 = q.reshape(blocks, b, m);
+      INDArray k3 = k.reshape(blocks, b, m);
+      INDArray v3 = v.reshape(blocks, b, dHead + 1);
       for (int h = 0; h < heads; h++) {
-        INDArray state = Nd4j.zeros(DataType.FLOAT, m, dHead + 1);
-        if (prefix != null) {
-          state.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dHead))
-              .assign(Nd4j.createFromArray(prefix.sOfHead(h)).reshape(m, dHead));
-          state.get(NDArrayIndex.all(), NDArrayIndex.point(dHead)).assign(Nd4j.createFromArray(prefix.zOfHead(h)));
+        boolean decays = logGamma[h] < 0;
+        // Per-head projections into contiguous arrays: φ and the block reshapes need no strided copy.
+        project(x, headWq[h], q, n, true);
+        project(x, headWk[h], k, n, true);
+        project(x, headWvOne[h], v, n, false);
+        v.get(rows(0, n), NDArrayIndex.point(dHead)).assign(1.0);
+
+        // Within blocks, all blocks at once: (φ(Q)φ(K)ᵀ ⊙ D)·[V | 1].
+        INDArray scores = Nd4j.matmul(q3, k3, false, true, false);
+        Nd4j.getExecutioner().exec(new BroadcastMulOp(scores, masks[h], scores, 1, 2));
+        INDArray numDen = Nd4j.matmul(scores, v3);
+
+        // What each block adds to the state by its end: (diag(γ^(B−1−j))·φ(K_b))ᵀ[V_b | 1].
+        INDArray kw = k3;
+        if (decays) {
+          kw = k3.dup();
+          Nd4j.getExecutioner().exec(new BroadcastMulOp(kw, carryOut[h].reshape(b), kw, 1));
         }
-        vExt.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dHead))
-            .assign(qkv.get(NDArrayIndex.all(), NDArrayIndex.interval(2 * inner + h * dHead, 2 * inner + (h + 1) * dHead)));
-        for (int b0 = 0; b0 < n; b0 += blockSize) {
-          int len = Math.min(blockSize, n - b0);
-          attendBlock(h, len,
-              qkv.get(rows(b0, len), NDArrayIndex.interval(h * m, (h + 1) * m)),
-              qkv.get(rows(b0, len), NDArrayIndex.interval(inner + h * m, inner + (h + 1) * m)),
-              vExt.get(rows(b0, len), NDArrayIndex.all()), state,
-              out.get(rows(b0, len), NDArrayIndex.interval(h * dHead, (h + 1) * dHead)));
+        INDArray added = Nd4j.matmul(kw, v3, true, false, false);
+
+        // The state entering each block: a short recurrence over blocks, not tokens.
+        INDArray entering = Nd4j.create(enteringStates(prefix, h, added.data().asFloat(), blocks, logGamma[h] * b),
+            new long[] {blocks, m, dHead + 1}, DataType.FLOAT);
+        INDArray carried = Nd4j.matmul(q3, entering);
+        if (decays) {
+          Nd4j.getExecutioner().exec(new BroadcastMulOp(carried, carryIn[h].reshape(b), carried, 1));
         }
+        numDen.addi(carried);
+
+        INDArray flat = numDen.reshape(padded, dHead + 1).get(rows(0, n), NDArrayIndex.all());
+        INDArray den = flat.get(NDArrayIndex.all(), NDArrayIndex.interval(dHead, dHead + 1)).add(eps);
+        out.get(NDArrayIndex.all(), NDArrayIndex.interval(h * dHead, (h + 1) * dHead))
+            .assign(flat.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dHead)).divColumnVector(den));
       }
       return finish(out, n, keepOutputs);
     }
   }
 
-  /** One block of causal attention for head h; advances {@code state} past the block. */
-  private void attendBlock(int h, int len, INDArray qb, INDArray kb, INDArray vb, INDArray state, INDArray outBlock) {
-    INDArray numDen = Nd4j.createUninitialized(DataType.FLOAT, len, dHead + 1);
-    Nd4j.gemm(qb, state, numDen, false, false, 1.0, 0.0);
-    INDArray scores = Nd4j.createUninitialized(DataType.FLOAT, len, len);
-    Nd4j.gemm(qb, kb, scores, false, true, 1.0, 0.0);
-    scores.muli(masks[h].get(rows(0, len), NDArrayIndex.interval(0, len)));
-    if (logGamma[h] < 0) {
-      numDen.muliColumnVector(carryIn[h].get(rows(0, len), NDArrayIndex.all()));
+  /** rows [0, n) of {@code target} = φ?(x·w); a fresh GEMM output copied only when padding. */
+  private void project(INDArray x, INDArray w, INDArray target, int n, boolean applyFeatureMap) {
+    INDArray rowsOut = target.rows() == n ? target : Nd4j.createUninitialized(DataType.FLOAT, n, w.columns());
+    Nd4j.gemm(x, w, rowsOut, false, false, 1.0, 0.0);
+    if (applyFeatureMap) {
+      featureMap.applyInPlace(rowsOut);
     }
-    Nd4j.gemm(scores, vb, numDen, false, false, 1.0, 1.0);
-    INDArray den = numDen.get(NDArrayIndex.all(), NDArrayIndex.interval(dHead, dHead + 1)).addi(eps);
-    outBlock.assign(numDen.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dHead)).diviColumnVector(den));
+    if (rowsOut != target) {
+      target.get(rows(0, n), NDArrayIndex.all()).assign(rowsOut);
+    }
+  }
 
-    INDArray kw = kb;
-    if (logGamma[h] < 0) {
-      state.muli(Math.exp(len * logGamma[h]));
-      kw = kb.mulColumnVector(carryOut[h].get(rows(blockSize - len, len), NDArrayIndex.all()));
+  /**
+   * [S | z] entering each block of head h, row-major [blocks][m][d_head + 1]: block 0 gets the
+   * chunk's prefix; block i gets γ^B·(state entering i−1) + (what block i−1 added).
+   */
+  private float[] enteringStates(Summary prefix, int h, float[] added, int blocks, double logBlockDecay) {
+    int width = dHead + 1;
+    int size = m * width;
+    float[] states = new float[blocks * size];
+    if (prefix != null) {
+      double[] s = prefix.sOfHead(h);
+      double[] z = prefix.zOfHead(h);
+      for (int a = 0; a < m; a++) {
+        for (int c = 0; c < dHead; c++) {
+          states[a * width + c] = (float) s[a * dHead + c];
+        }
+        states[a * width + dHead] = (float) z[a];
+      }
     }
-    Nd4j.gemm(kw, vb, state, true, false, 1.0, 1.0);
+    float decay = (float) Math.exp(logBlockDecay);
+    for (int i = 1; i < blocks; i++) {
+      int to = i * size;
+      int from = to - size;
+      for (int e = 0; e < size; e++) {
+        states[to + e] = decay * states[from + e] + added[from + e];
+      }
+    }
+    return states;
   }
 
   private static org.nd4j.linalg.indexing.INDArrayIndex rows(long from, long count) {
