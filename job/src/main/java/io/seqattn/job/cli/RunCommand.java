@@ -64,6 +64,11 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--overwrite", description = "Replace an existing output directory (only once the run succeeds).")
   boolean overwrite;
 
+  @Option(names = "--continue-from", paramLabel = "RUN_DIR",
+      description = "Causal models: continue each input sequence from its final state stored by an earlier run "
+          + "(same model); its tokens take the positions after the stored ones.")
+  String continueFrom;
+
   @Option(names = "--id-field", defaultValue = "id", paramLabel = "NAME",
       description = "JSONL field holding the document id (default: ${DEFAULT-VALUE}).")
   String idField;
@@ -84,7 +89,16 @@ final class RunCommand implements Callable<Integer> {
     List<InputFile> files = expand(inputs, inputFormat);
     Model model = Model.load(modelDir);
     Readers readers = new Readers(model.config().tokenizer(), chunkSize, idField, textField);
-    RunSpec spec = new RunSpec(files, readers, model, modelDir.toString(), partitions, emitOutputs);
+    if (continueFrom != null) {
+      if (!model.config().causal()) {
+        throw new SeqAttn.UserException("--continue-from needs a causal model: a global state depends on the "
+            + "whole sequence, so a global run cannot be resumed");
+      }
+      if (!Files.isDirectory(Path.of(continueFrom, "states"))) {
+        throw new SeqAttn.UserException(continueFrom + ": not a seqattn run directory (no states/)");
+      }
+    }
+    RunSpec spec = new RunSpec(files, readers, model, modelDir.toString(), partitions, emitOutputs, continueFrom);
 
     Instant started = Instant.now();
     OutputDirectory out = null;

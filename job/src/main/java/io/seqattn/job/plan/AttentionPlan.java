@@ -71,12 +71,25 @@ public final class AttentionPlan {
 
     try {
       Readers readers = spec.readers();
-      JavaRDD<Chunk> chunks = jsc.parallelize(spec.inputs(), Math.max(1, spec.inputs().size()))
-          .flatMap(readers::chunks)
+      OutputTables tables = new OutputTables(spark, fingerprint, spec.model().config().causal() ? "causal" : "global");
+      JavaRDD<Chunk> read = jsc.parallelize(spec.inputs(), Math.max(1, spec.inputs().size()))
+          .flatMap(readers::chunks);
+      JavaPairRDD<String, Summary> carriedIn = null;
+      if (spec.continueFrom() != null) {
+        // Continued sequences resume at the position after their last stored token.
+        carriedIn = tables.readStates(spec.continueFrom(), spec.model().config());
+        JavaPairRDD<String, Long> offsets = carriedIn.mapValues(Summary::tokens);
+        read = read.keyBy(Chunk::seqId).leftOuterJoin(offsets, partitions).values()
+            .map(c -> c._2().isPresent() ? c._1().shiftedBy(c._2().get()) : c._1());
+      }
+      JavaRDD<Chunk> chunks = read
           .repartition(partitions)
           .persist(StorageLevel.MEMORY_AND_DISK_SER());
       toRelease.add(chunks);
-      stats.chunks = stats.time("read", chunks::count);
+      long[] counted = stats.time("read", () -> chunks.map(c -> new long[] {1, c.tokens().length})
+          .fold(new long[2], (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]}));
+      stats.chunks = counted[0];
+      stats.tokens = counted[1];
 
       JavaPairRDD<ChunkKey, Summary> summaries = chunks.mapToPair(c -> new Tuple2<>(key(c),
           TaskKernels.of(model.value()).summarize(c.tokens(), c.start())));
@@ -84,9 +97,17 @@ public final class AttentionPlan {
       JavaPairRDD<String, Summary> states;
       JavaPairRDD<ChunkKey, Summary> contexts;
       if (causal) {
-        OrderedScan.Result<Summary> scan = OrderedScan.exclusive(summaries, Summary.MERGE, partitions, SCAN_BLOCK);
+        JavaPairRDD<ChunkKey, Summary> scanned = summaries;
+        if (carriedIn != null) {
+          // A stored state enters the scan as chunk −1 of its sequence, before everything read now;
+          // only sequences present in this run's inputs are continued.
+          JavaPairRDD<String, Boolean> present = chunks.filter(c -> c.index() == 0).mapToPair(c -> new Tuple2<>(c.seqId(), true));
+          scanned = summaries.union(carriedIn.join(present, partitions)
+              .mapToPair(e -> new Tuple2<>(new ChunkKey(e._1(), -1), e._2()._1())));
+        }
+        OrderedScan.Result<Summary> scan = OrderedScan.exclusive(scanned, Summary.MERGE, partitions, SCAN_BLOCK);
         states = scan.totals().persist(StorageLevel.MEMORY_AND_DISK_SER());
-        contexts = scan.prefixes();
+        contexts = scan.prefixes().filter(p -> p._1().index() >= 0);
       } else {
         states = OrderedFold.perSequence(summaries, Summary.MERGE, partitions)
             .persist(StorageLevel.MEMORY_AND_DISK_SER());
@@ -103,7 +124,6 @@ public final class AttentionPlan {
       JavaPairRDD<String, Summary> finalStates = states;
       List<Long> tokenCounts = stats.time("pass1", () -> finalStates.map(s -> s._2().tokens()).collect());
       stats.sequences = tokenCounts.size();
-      stats.tokens = tokenCounts.stream().mapToLong(Long::longValue).sum();
       stats.emptySequences = tokenCounts.stream().filter(t -> t == 0).count();
 
       JavaPairRDD<ChunkKey, ChunkResult> results = chunks.mapToPair(c -> new Tuple2<>(key(c), c))
@@ -123,7 +143,6 @@ public final class AttentionPlan {
           OrderedFold.perSequence(results.mapValues(ChunkResult::pooled), PooledSum.MERGE, partitions);
 
       JavaPairRDD<String, SequenceInfo> infos = chunks.filter(c -> c.index() == 0).mapToPair(c -> new Tuple2<>(c.seqId(), c.info()));
-      OutputTables tables = new OutputTables(spark, fingerprint, causal ? "causal" : "global");
 
       stats.time("write-states", () -> {
         tables.states(states).write().parquet(out.staging("states"));

@@ -36,6 +36,9 @@ public final class RunReport {
     root.put("chunk_size", spec.readers().chunkSize());
     root.put("partitions", stats.partitions());
     root.put("emit_outputs", spec.emitOutputs());
+    if (spec.continueFrom() != null) {
+      root.put("continue_from", spec.continueFrom());
+    }
     ObjectNode sparkNode = root.putObject("spark");
     sparkNode.put("version", spark.version());
     sparkNode.put("master", spark.sparkContext().master());

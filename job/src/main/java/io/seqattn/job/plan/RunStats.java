@@ -36,6 +36,7 @@ public final class RunStats {
     return chunks;
   }
 
+  /** Tokens read by this run (a continued sequence's earlier tokens are not counted). */
   public long tokens() {
     return tokens;
   }

@@ -112,6 +112,85 @@ class CausalPlanTest {
         "--out", export.toString()));
   }
 
+  @Test
+  void continuingFromStoredStatesEqualsOneRunOverTheWhole(@TempDir Path tmp) throws Exception {
+    Path model = tmp.resolve("model");
+    MODEL.save(model);
+    String lambda = readFirstRecord(TestModels.sampleCorpus().resolve("lambda_phage.fa.gz"));
+    int cut = 20_000;
+    // k = 3: the continuation repeats the last k − 1 bases, so its first token is the whole's token 19,998
+    Path whole = fasta(tmp.resolve("whole.fa"), lambda);
+    Path first = fasta(tmp.resolve("first.fa"), lambda.substring(0, cut));
+    Path rest = fasta(tmp.resolve("rest.fa"), lambda.substring(cut - 2));
+    String[] common = {"--format", "fasta", "--model", model.toString(), "--chunk-size", "3000", "--emit-outputs"};
+    assertEquals(0, cli(concat(common, "--input", whole.toString(), "--output", tmp.resolve("whole").toString())));
+    assertEquals(0, cli(concat(common, "--input", first.toString(), "--output", tmp.resolve("first").toString())));
+    assertEquals(0, cli(concat(common, "--input", rest.toString(), "--output", tmp.resolve("rest").toString(),
+        "--continue-from", tmp.resolve("first").toString())));
+
+    RunTables wholeTables = new RunTables(spark, tmp.resolve("whole"));
+    RunTables restTables = new RunTables(spark, tmp.resolve("rest"));
+    assertEquals(wholeTables.tokens.get("lambda") - (cut - 2), restTables.tokens.get("lambda"),
+        "the continuation's embedding covers its own tokens");
+    for (int h = 0; h < 2; h++) {
+      assertClose(wholeTables.states.get("lambda/" + h), restTables.states.get("lambda/" + h), "final state head " + h);
+    }
+    for (String run : new String[] {"whole", "rest"}) {
+      assertEquals(0, cli("export", "--run", tmp.resolve(run).toString(), "--seq-id", "lambda",
+          "--positions", "20500:20600", "--out", tmp.resolve(run + "-npy").toString()));
+    }
+    assertClose(toDoubles(Npy.read(tmp.resolve("whole-npy/outputs.npy")).floats()),
+        toDoubles(Npy.read(tmp.resolve("rest-npy/outputs.npy")).floats()), "outputs 20500:20600");
+    List<Row> stored = spark.read().parquet(tmp.resolve("rest/states").toString()).select("tokens").collectAsList();
+    assertEquals(48_500L, stored.get(0).getLong(0), "the stored state covers the whole sequence");
+  }
+
+  @Test
+  void continuingIsRefusedForAnotherModelOrAGlobalRun(@TempDir Path tmp) throws Exception {
+    Path model = tmp.resolve("model");
+    MODEL.save(model);
+    Path other = tmp.resolve("other");
+    TestModels.dna().save(other);
+    Path seq = fasta(tmp.resolve("a.fa"), "ACGTACGTACGTTTGA");
+    assertEquals(0, cli("run", "--input", seq.toString(), "--format", "fasta", "--model", other.toString(),
+        "--output", tmp.resolve("global").toString()));
+    StringWriter err = new StringWriter();
+    assertEquals(1, SeqAttn.execute(new PrintWriter(err, true), "run", "--input", seq.toString(), "--format", "fasta",
+        "--model", model.toString(), "--output", tmp.resolve("x").toString(),
+        "--continue-from", tmp.resolve("global").toString()));
+    assertTrue(err.toString().contains("a sequence can only continue under its own model"), err.toString());
+    err = new StringWriter();
+    assertEquals(1, SeqAttn.execute(new PrintWriter(err, true), "run", "--input", seq.toString(), "--format", "fasta",
+        "--model", other.toString(), "--output", tmp.resolve("y").toString(),
+        "--continue-from", tmp.resolve("global").toString()));
+    assertTrue(err.toString().contains("--continue-from needs a causal model"), err.toString());
+  }
+
+  static String readFirstRecord(Path gz) throws Exception {
+    StringBuilder seq = new StringBuilder();
+    try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+        new java.util.zip.GZIPInputStream(java.nio.file.Files.newInputStream(gz)), java.nio.charset.StandardCharsets.US_ASCII))) {
+      String line = in.readLine();
+      while ((line = in.readLine()) != null && !line.startsWith(">")) {
+        seq.append(line.strip());
+      }
+    }
+    return seq.toString();
+  }
+
+  static Path fasta(Path file, String sequence) throws Exception {
+    java.nio.file.Files.writeString(file, ">lambda\n" + sequence + "\n");
+    return file;
+  }
+
+  static String[] concat(String[] common, String... more) {
+    String[] all = new String[1 + common.length + more.length];
+    all[0] = "run";
+    System.arraycopy(common, 0, all, 1, common.length);
+    System.arraycopy(more, 0, all, 1 + common.length, more.length);
+    return all;
+  }
+
   static int cli(String... args) {
     StringWriter err = new StringWriter();
     int status = SeqAttn.execute(new PrintWriter(err, true), args);
