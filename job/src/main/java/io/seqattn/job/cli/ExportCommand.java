@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.seqattn.core.io.Npy;
+import io.seqattn.core.attention.Summary;
 import io.seqattn.core.io.NpyArray;
+import io.seqattn.job.plan.OutputTables;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -54,22 +56,12 @@ final class ExportCommand implements Callable<Integer> {
         throw new SeqAttn.UserException(run + ": no sequence '" + seqId + "' (ids include " + some + ")");
       }
       Row first = heads.get(0);
-      int m = first.getInt(first.fieldIndex("m"));
-      int dHead = first.getInt(first.fieldIndex("d_head"));
-      int h = heads.size();
-      double[] s = new double[h * m * dHead];
-      double[] z = new double[h * m];
-      for (int i = 0; i < h; i++) {
-        Row row = heads.get(i);
-        List<Double> sh = row.getList(row.fieldIndex("s"));
-        List<Double> zh = row.getList(row.fieldIndex("z"));
-        for (int j = 0; j < sh.size(); j++) {
-          s[i * m * dHead + j] = sh.get(j);
-        }
-        for (int j = 0; j < zh.size(); j++) {
-          z[i * m + j] = zh.get(j);
-        }
-      }
+      Summary state = OutputTables.stateOf(heads);
+      int m = state.m();
+      int dHead = state.dHead();
+      int h = state.heads();
+      double[] s = state.s();
+      double[] z = state.z();
       Row emb = spark.read().parquet(runDir.resolve("embeddings").toString())
           .where(functions.col("seq_id").equalTo(seqId)).select("embedding").first();
 

@@ -22,7 +22,7 @@ import scala.Tuple2;
  * {@code states} (one row per sequence and head), {@code embeddings} (one row per sequence, with
  * passthrough fields as a struct) and {@code outputs} (one row per chunk).
  */
-final class OutputTables {
+public final class OutputTables {
 
   static final StructType STATES = new StructType()
       .add("seq_id", DataTypes.StringType, false)
@@ -115,30 +115,36 @@ final class OutputTables {
           List<Row> sorted = new ArrayList<>();
           headRows.forEach(sorted::add);
           sorted.sort(java.util.Comparator.comparingInt(r -> r.getInt(r.fieldIndex("head"))));
-          Row first = sorted.get(0);
-          int m = first.getInt(first.fieldIndex("m"));
-          int dHead = first.getInt(first.fieldIndex("d_head"));
           if (sorted.size() != heads) {
-            throw new io.seqattn.job.input.InputException(runDir + ": sequence '" + first.getString(0) + "' has "
-                + sorted.size() + " heads stored, the model has " + heads);
+            throw new io.seqattn.job.input.InputException(runDir + ": sequence '" + sorted.get(0).getString(0)
+                + "' has " + sorted.size() + " heads stored, the model has " + heads);
           }
-          double[] s = new double[heads * m * dHead];
-          double[] z = new double[heads * m];
-          double[] logDecay = new double[heads];
-          for (int h = 0; h < heads; h++) {
-            Row r = sorted.get(h);
-            logDecay[h] = r.getDouble(r.fieldIndex("log_decay"));
-            List<Double> sh = r.getList(r.fieldIndex("s"));
-            List<Double> zh = r.getList(r.fieldIndex("z"));
-            for (int i = 0; i < sh.size(); i++) {
-              s[h * m * dHead + i] = sh.get(i);
-            }
-            for (int i = 0; i < zh.size(); i++) {
-              z[h * m + i] = zh.get(i);
-            }
-          }
-          return new Summary(heads, m, dHead, first.getLong(first.fieldIndex("tokens")), logDecay, s, z);
+          return stateOf(sorted);
         });
+  }
+
+  /** One sequence's rows of a {@code states} table, in head order, as the summary they store. */
+  public static Summary stateOf(List<Row> headRows) {
+    Row first = headRows.get(0);
+    int heads = headRows.size();
+    int m = first.getInt(first.fieldIndex("m"));
+    int dHead = first.getInt(first.fieldIndex("d_head"));
+    double[] s = new double[heads * m * dHead];
+    double[] z = new double[heads * m];
+    double[] logDecay = new double[heads];
+    for (int h = 0; h < heads; h++) {
+      Row r = headRows.get(h);
+      logDecay[h] = r.getDouble(r.fieldIndex("log_decay"));
+      List<Double> sh = r.getList(r.fieldIndex("s"));
+      List<Double> zh = r.getList(r.fieldIndex("z"));
+      for (int i = 0; i < sh.size(); i++) {
+        s[h * m * dHead + i] = sh.get(i);
+      }
+      for (int i = 0; i < zh.size(); i++) {
+        z[h * m + i] = zh.get(i);
+      }
+    }
+    return new Summary(heads, m, dHead, first.getLong(first.fieldIndex("tokens")), logDecay, s, z);
   }
 
   Dataset<Row> outputs(JavaPairRDD<ChunkKey, io.seqattn.job.plan.ChunkResult> results) {
