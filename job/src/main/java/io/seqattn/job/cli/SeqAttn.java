@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "seqattn", mixinStandardHelpOptions = true, versionProvider = SeqAttn.Version.class,
     description = "Kernelized linear attention over very long sequences, on Apache Spark.",
-    subcommands = {RunCommand.class, InitModelCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, InitModelCommand.class, ExportCommand.class, IndexCommand.class,
+        CommandLine.HelpCommand.class})
 public final class SeqAttn implements Runnable {
 
   /** Exceptions whose message alone tells the user what to fix; anything else also gets a stack trace. */

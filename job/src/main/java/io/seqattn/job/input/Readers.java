@@ -20,6 +20,14 @@ public record Readers(TokenizerSpec tokenizer, int chunkSize, String idField, St
     };
   }
 
+  /** All chunks a read task yields, streamed. */
+  public Iterator<Chunk> chunks(ReadTask task) throws IOException {
+    if (task instanceof ReadTask.FastaPieces pieces) {
+      return new IndexedFastaReader(pieces.file(), pieces.pieces(), tokenizer, chunkSize);
+    }
+    return chunks(((ReadTask.WholeFile) task).file());
+  }
+
   /** All chunks of all sequences in {@code file}, streamed. */
   public Iterator<Chunk> chunks(InputFile file) throws IOException {
     try {

@@ -7,7 +7,9 @@ import io.seqattn.core.attention.Pooling;
 import io.seqattn.core.attention.Summary;
 import io.seqattn.core.model.Model;
 import io.seqattn.job.input.Chunk;
+import io.seqattn.job.input.ReadTask;
 import io.seqattn.job.input.Readers;
+import io.seqattn.job.input.SplitPlanner;
 import io.seqattn.job.input.SequenceInfo;
 import io.seqattn.udfs.ChunkKey;
 import io.seqattn.udfs.OrderedFold;
@@ -48,6 +50,8 @@ import scala.Tuple2;
 public final class AttentionPlan {
   /** Chunks per block of the causal scan: a task holds at most max(G, C/G) summaries. */
   static final int SCAN_BLOCK = 64;
+  /** Chunks a read task of an indexed FASTA file covers at most (16 × 64k tokens = 1 M bases). */
+  static final int CHUNKS_PER_READ_TASK = 16;
 
   private final SparkSession spark;
   private final RunSpec spec;
@@ -72,8 +76,9 @@ public final class AttentionPlan {
     try {
       Readers readers = spec.readers();
       OutputTables tables = new OutputTables(spark, fingerprint, spec.model().config().causal() ? "causal" : "global");
-      JavaRDD<Chunk> read = jsc.parallelize(spec.inputs(), Math.max(1, spec.inputs().size()))
-          .flatMap(readers::chunks);
+      List<ReadTask> tasks = stats.time("plan", () -> planReads(readers));
+      stats.readTasks = tasks.size();
+      JavaRDD<Chunk> read = jsc.parallelize(tasks, Math.max(1, tasks.size())).flatMap(readers::chunks);
       JavaPairRDD<String, Summary> carriedIn = null;
       if (spec.continueFrom() != null) {
         // Continued sequences resume at the position after their last stored token.
@@ -171,6 +176,14 @@ public final class AttentionPlan {
     } finally {
       toRelease.forEach(r -> r.unpersist(false));
       model.destroy();
+    }
+  }
+
+  private List<ReadTask> planReads(Readers readers) {
+    try {
+      return new SplitPlanner(readers.tokenizer(), readers.chunkSize(), CHUNKS_PER_READ_TASK).plan(spec.inputs());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

@@ -47,6 +47,7 @@ public final class RunReport {
     counts.put("sequences", stats.sequences());
     counts.put("empty_sequences", stats.emptySequences());
     counts.put("chunks", stats.chunks());
+    counts.put("read_tasks", stats.readTasks());
     counts.put("tokens", stats.tokens());
     ObjectNode stages = root.putObject("stage_seconds");
     stats.stageSeconds().forEach((k, v) -> stages.put(k, round(v)));

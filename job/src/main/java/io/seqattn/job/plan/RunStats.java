@@ -11,6 +11,7 @@ public final class RunStats {
   long tokens;
   long emptySequences;
   int partitions;
+  int readTasks;
 
   /** Times {@code stage}, a step that forces Spark to compute something. */
   <T> T time(String stage, java.util.function.Supplier<T> step) {
@@ -43,6 +44,11 @@ public final class RunStats {
 
   public long emptySequences() {
     return emptySequences;
+  }
+
+  /** Spark tasks that read the inputs (split pieces of indexed FASTA, or whole files). */
+  public int readTasks() {
+    return readTasks;
   }
 
   public int partitions() {

@@ -83,6 +83,22 @@ class AttentionPlanTest {
   }
 
   @Test
+  void splitReadsOfIndexedFastaGiveBitwiseTheSameResultsAsWholeFileReads(@TempDir Path tmp) throws Exception {
+    List<InputFile> plain = new java.util.ArrayList<>();
+    for (InputFile gz : genomes) {
+      Path fa = tmp.resolve(Path.of(gz.path()).getFileName().toString().replace(".gz", ""));
+      TestModels.gunzip(Path.of(gz.path()), fa);
+      plain.add(new InputFile(fa.toString(), InputFormat.FASTA));
+    }
+    RunTables whole = run(tmp.resolve("gz"), DNA, genomes, 3);
+    RunTables split = run(tmp.resolve("plain"), DNA, plain, 3);
+    assertEquals(whole.states.keySet(), split.states.keySet());
+    whole.states.forEach((k, v) -> assertArrayEquals(v, split.states.get(k), "state " + k));
+    whole.embeddings.forEach((k, v) -> assertArrayEquals(v, split.embeddings.get(k), "embedding " + k));
+    assertTrue(Files.exists(tmp.resolve("lambda_phage.fa.fai")), "the index is built and kept beside the file");
+  }
+
+  @Test
   void documentsCarryTheirPassthroughFields(@TempDir Path tmp) throws Exception {
     Model words = TestModels.words();
     List<InputFile> docs = List.of(new InputFile(

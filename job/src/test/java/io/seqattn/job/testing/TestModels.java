@@ -27,6 +27,14 @@ public final class TestModels {
         Positional.SINUSOIDAL, 1e-6), 6, 11);
   }
 
+  /** Decompresses a gzip file to {@code target} (tests of uncompressed, indexed FASTA). */
+  public static Path gunzip(Path gz, Path target) throws java.io.IOException {
+    try (java.io.InputStream in = new java.util.zip.GZIPInputStream(java.nio.file.Files.newInputStream(gz))) {
+      java.nio.file.Files.copy(in, target);
+    }
+    return target;
+  }
+
   public static Path sampleCorpus() {
     return Path.of(System.getProperty("seqattn.sample.corpus", "../sample-corpus"));
   }

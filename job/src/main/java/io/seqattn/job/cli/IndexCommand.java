@@ -1,0 +1,34 @@
+package io.seqattn.job.cli;
+
+import io.seqattn.job.input.FastaIndex;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code seqattn index}: writes a samtools-compatible .fai beside each FASTA file. */
+@Command(name = "index", mixinStandardHelpOptions = true,
+    description = {"Writes FILE.fai (samtools faidx format: name, length, offset, linebases, linewidth) in one "
+        + "streaming pass, checking that lines are of equal length and characters are IUPAC codes.",
+        "'seqattn run' uses the index to split large records across tasks; it builds one when missing."})
+final class IndexCommand implements Callable<Integer> {
+
+  @Parameters(arity = "1..*", paramLabel = "FILE", description = "Uncompressed FASTA files.")
+  List<Path> files;
+
+  @Override
+  public Integer call() throws Exception {
+    for (Path file : files) {
+      if (!java.nio.file.Files.isReadable(file)) {
+        throw new SeqAttn.UserException(file + ": no such file");
+      }
+      FastaIndex index = FastaIndex.build(file);
+      Path fai = FastaIndex.indexPathOf(file);
+      index.write(fai);
+      long bases = index.entries().stream().mapToLong(FastaIndex.Entry::length).sum();
+      System.err.printf("seqattn: %s: %d records, %d bases%n", fai, index.entries().size(), bases);
+    }
+    return 0;
+  }
+}

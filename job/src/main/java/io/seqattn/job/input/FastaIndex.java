@@ -1,0 +1,233 @@
+package io.seqattn.job.input;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A samtools-compatible FASTA index ({@code .fai}): per record its name, length in bases, the byte
+ * offset of its first base, bases per line and bytes per line (line terminator included). With it
+ * the byte offset of any base is arithmetic — offset + ⌊b / lineBases⌋·lineWidth + b mod lineBases
+ * — so a Spark task can read just its own range of one huge record.
+ *
+ * <p>{@link #build} is one streaming pass with samtools' rules: every line of a record but the last
+ * has the same length, no blank line inside a record, names unique. Violations are errors naming the
+ * file and line, as are characters that are not IUPAC nucleotide letters (checked while indexing, so
+ * an indexed file's sequences are known to be well-formed).
+ */
+public record FastaIndex(List<Entry> entries) implements Serializable {
+
+  /** One record: a line of the .fai file. */
+  public record Entry(String name, long length, long offset, int lineBases, int lineWidth) implements Serializable {
+
+    /** Byte offset in the file of base {@code b} (0 ≤ b ≤ length) of this record. */
+    public long offsetOf(long b) {
+      return lineBases == 0 ? offset : offset + (b / lineBases) * lineWidth + (b % lineBases);
+    }
+
+    /** 1-based file line of base {@code b}, given the line of the record's header. */
+    public long lineOf(long headerLine, long b) {
+      return headerLine + 1 + (lineBases == 0 ? 0 : b / lineBases);
+    }
+  }
+
+  public static Path indexPathOf(Path fasta) {
+    return fasta.resolveSibling(fasta.getFileName() + ".fai");
+  }
+
+  /** Reads a .fai file. */
+  public static FastaIndex read(Path fai) throws IOException {
+    List<Entry> entries = new ArrayList<>();
+    long lineNo = 0;
+    for (String line : Files.readAllLines(fai, StandardCharsets.UTF_8)) {
+      lineNo++;
+      if (line.isBlank()) {
+        continue;
+      }
+      String[] f = line.split("\t");
+      try {
+        if (f.length < 5) {
+          throw new NumberFormatException();
+        }
+        entries.add(new Entry(f[0], Long.parseLong(f[1]), Long.parseLong(f[2]), Integer.parseInt(f[3]),
+            Integer.parseInt(f[4])));
+      } catch (NumberFormatException e) {
+        throw new InputException(fai + ":" + lineNo + ": not a FASTA index line (expected name, length, offset, "
+            + "linebases, linewidth separated by tabs)");
+      }
+    }
+    return new FastaIndex(List.copyOf(entries));
+  }
+
+  public void write(Path fai) throws IOException {
+    Path tmp = fai.resolveSibling(fai.getFileName() + ".tmp");
+    try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+      for (Entry e : entries) {
+        out.write(e.name() + "\t" + e.length() + "\t" + e.offset() + "\t" + e.lineBases() + "\t" + e.lineWidth() + "\n");
+      }
+    }
+    Files.move(tmp, fai, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** Indexes an uncompressed FASTA file in one streaming pass. */
+  public static FastaIndex build(Path fasta) throws IOException {
+    String file = fasta.toString();
+    if (file.endsWith(".gz")) {
+      throw new InputException(file + ": cannot index a gzip-compressed FASTA file for random access "
+          + "(decompress it; plain gzip files are read whole by one task)");
+    }
+    List<Entry> entries = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    try (InputStream raw = Files.newInputStream(fasta)) {
+      new Scanner(raw, file).run(entries, names);
+    }
+    if (entries.isEmpty()) {
+      throw new InputException(file + ": empty file (no FASTA records)");
+    }
+    return new FastaIndex(List.copyOf(entries));
+  }
+
+  /** The byte-level pass behind {@link #build}: tracks offsets exactly, CR and LF alike. */
+  private static final class Scanner {
+    private final InputStream in;
+    private final String file;
+    private final byte[] buf = new byte[1 << 16];
+    private int pos;
+    private int lim;
+    private long consumed;
+
+    Scanner(InputStream in, String file) {
+      this.in = new java.io.BufferedInputStream(in, 1 << 16);
+      this.file = file;
+    }
+
+    private int read() throws IOException {
+      if (pos == lim) {
+        lim = in.read(buf, 0, buf.length);
+        pos = 0;
+        if (lim <= 0) {
+          lim = 0;
+          return -1;
+        }
+      }
+      consumed++;
+      return buf[pos++] & 0xff;
+    }
+
+    void run(List<Entry> entries, Set<String> names) throws IOException {
+      long line = 0;
+      String name = null;
+      long length = 0;
+      long offset = 0;
+      int lineBases = -1;
+      int lineWidth = -1;
+      boolean shortLineSeen = false;
+      long shortLine = 0;
+      boolean blankSeen = false;
+      long blankLine = 0;
+      StringBuilder header = new StringBuilder();
+      int c = read();
+      while (c != -1) {
+        line++;
+        long lineStart = consumed - 1;
+        if (c == '>') {
+          if (name != null) {
+            entries.add(new Entry(name, length, offset, Math.max(lineBases, 0), Math.max(lineWidth, 0)));
+          }
+          header.setLength(0);
+          while ((c = read()) != -1 && c != '\n') {
+            header.append((char) c);
+          }
+          String h = header.toString().strip();
+          int space = 0;
+          while (space < h.length() && !Character.isWhitespace(h.charAt(space))) {
+            space++;
+          }
+          name = h.substring(0, space);
+          if (name.isEmpty()) {
+            throw new InputException(file + ":" + line + ": header has an empty sequence id");
+          }
+          if (!names.add(name)) {
+            throw new InputException(file + ":" + line + ": duplicate sequence id '" + name + "'");
+          }
+          length = 0;
+          offset = consumed;
+          lineBases = -1;
+          lineWidth = -1;
+          shortLineSeen = false;
+          blankSeen = false;
+          c = read();
+          continue;
+        }
+        int bases = 0;
+        int col = 0;
+        while (c != -1 && c != '\n') {
+          col++;
+          if (c != '\r') {
+            if (c >= 128 || !isIupac((char) c)) {
+              if (name == null) {
+                throw new InputException(file + ":" + line + ": sequence data before the first '>' header");
+              }
+              throw new InputException(file + ":" + line + ":" + col + ": unexpected character "
+                  + (c >= 0x21 && c < 0x7f ? "'" + (char) c + "'" : String.format("byte 0x%02X", c))
+                  + " in sequence '" + name + "' (expected an IUPAC nucleotide code)");
+            }
+            bases++;
+          }
+          c = read();
+        }
+        int width = (int) (consumed - lineStart);
+        if (c == -1) {
+          width++; // a last line without a terminator is counted as if it had one, as samtools does
+        }
+        c = read();
+        if (bases == 0) {
+          if (name != null) {
+            blankSeen = true;
+            blankLine = line;
+          }
+          continue;
+        }
+        if (name == null) {
+          throw new InputException(file + ":" + line + ": sequence data before the first '>' header");
+        }
+        if (blankSeen) {
+          throw new InputException(file + ":" + blankLine + ": blank line inside sequence '" + name
+              + "' (an indexed FASTA must not have one)");
+        }
+        if (shortLineSeen) {
+          throw new InputException(file + ":" + shortLine + ": line of sequence '" + name + "' is shorter than "
+              + "the others (an indexed FASTA needs equal line lengths; re-wrap it, e.g. with 'seqkit seq -w 60')");
+        }
+        if (lineBases < 0) {
+          lineBases = bases;
+          lineWidth = width;
+        } else if (bases != lineBases || width != lineWidth) {
+          if (bases > lineBases) {
+            throw new InputException(file + ":" + line + ": line of sequence '" + name + "' is longer than the "
+                + "first (" + bases + " > " + lineBases + " bases)");
+          }
+          shortLineSeen = true;
+          shortLine = line;
+        }
+        length += bases;
+      }
+      if (name != null) {
+        entries.add(new Entry(name, length, offset, Math.max(lineBases, 0), Math.max(lineWidth, 0)));
+      }
+    }
+  }
+
+  private static boolean isIupac(char c) {
+    return "ACGTURYSWKMBDHVNacgturyswkmbdhvn".indexOf(c) >= 0;
+  }
+}

@@ -1,0 +1,167 @@
+package io.seqattn.job.input;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.seqattn.core.model.TokenizerSpec;
+import io.seqattn.core.tokenize.InvalidSymbolException;
+import io.seqattn.core.tokenize.TokenBuffer;
+import io.seqattn.core.tokenize.Tokenizer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/**
+ * Reads the pieces of one {@link ReadTask.FastaPieces} task by byte offset: for chunks [c₀, c₁) of
+ * a record it reads bases [c₀·C·s, (c₁·C − 1)·s + k) — computed from the .fai, no scanning — and
+ * emits exactly the chunks a sequential read would, with their global indexes and starts. Chunk 0
+ * of a record carries its header description, read back from just before the record's first base.
+ */
+public final class IndexedFastaReader implements Iterator<Chunk>, AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int MAX_HEADER = 1 << 16;
+
+  private final InputFile file;
+  private final List<ReadTask.Piece> pieces;
+  private final TokenizerSpec spec;
+  private final Tokenizer tokenizer;
+  private final int chunkSize;
+  private final FileChannel channel;
+  private final TokenBuffer buffer = new TokenBuffer();
+  private final ByteBuffer bytes = ByteBuffer.allocate(1 << 16);
+  private final StringBuilder text = new StringBuilder(1 << 16);
+
+  private int piece = -1;
+  private long nextChunk;
+  private long tokensLeft;
+
+  public IndexedFastaReader(InputFile file, List<ReadTask.Piece> pieces, TokenizerSpec spec, int chunkSize)
+      throws IOException {
+    this.file = file;
+    this.pieces = pieces;
+    this.spec = spec;
+    this.tokenizer = spec.newTokenizer();
+    this.chunkSize = chunkSize;
+    this.channel = FileChannel.open(Path.of(file.path()), StandardOpenOption.READ);
+  }
+
+  @Override
+  public boolean hasNext() {
+    if (piece < pieces.size() && (piece < 0 || nextChunk >= pieces.get(piece).chunkTo())) {
+      piece++;
+      if (piece >= pieces.size()) {
+        close();
+        return false;
+      }
+      startPiece(pieces.get(piece));
+    }
+    return piece < pieces.size();
+  }
+
+  @Override
+  public Chunk next() {
+    if (!hasNext()) {
+      throw new NoSuchElementException();
+    }
+    ReadTask.Piece p = pieces.get(piece);
+    int n = (int) Math.min(chunkSize, tokensLeft);
+    if (buffer.size() < n) {
+      throw new InputException(file.path() + ": sequence '" + p.entry().name() + "' is shorter than its .fai index "
+          + "says (" + p.entry().length() + " bases); re-index the file");
+    }
+    SequenceInfo info = nextChunk == 0 ? info(p.entry()) : null;
+    Chunk chunk = new Chunk(p.entry().name(), (int) nextChunk, nextChunk * chunkSize, buffer.take(n), info);
+    tokensLeft -= n;
+    nextChunk++;
+    return chunk;
+  }
+
+  private void startPiece(ReadTask.Piece p) {
+    FastaIndex.Entry e = p.entry();
+    long stride = spec.stride();
+    long totalTokens = e.length() < spec.k() ? 0 : (e.length() - spec.k()) / stride + 1;
+    long firstToken = p.chunkFrom() * chunkSize;
+    long endToken = Math.min(totalTokens, p.chunkTo() * chunkSize);
+    nextChunk = p.chunkFrom();
+    tokensLeft = Math.max(0, endToken - firstToken);
+    buffer.clear();
+    tokenizer.reset();
+    if (tokensLeft == 0) {
+      return;
+    }
+    long fromBase = firstToken * stride;
+    long toBase = (endToken - 1) * stride + spec.k();
+    try {
+      readBases(e, fromBase, toBase);
+    } catch (IOException ex) {
+      throw new UncheckedIOException(file.path() + ": " + ex.getMessage(), ex);
+    }
+    tokenizer.finish(buffer);
+  }
+
+  /** Feeds bases [from, to) of the record to the tokenizer, skipping line terminators. */
+  private void readBases(FastaIndex.Entry e, long from, long to) throws IOException {
+    long pos = e.offsetOf(from);
+    long end = e.offsetOf(to - 1) + 1;
+    long base = from;
+    while (pos < end) {
+      bytes.clear();
+      bytes.limit((int) Math.min(bytes.capacity(), end - pos));
+      int read = channel.read(bytes, pos);
+      if (read <= 0) {
+        throw new InputException(file.path() + ": ends inside sequence '" + e.name() + "' (the .fai index does "
+            + "not match the file; re-index it)");
+      }
+      text.setLength(0);
+      for (int i = 0; i < read; i++) {
+        byte b = bytes.get(i);
+        if (b != '\n' && b != '\r') {
+          text.append((char) (b & 0xff));
+        }
+      }
+      try {
+        tokenizer.feed(text, 0, text.length(), buffer);
+      } catch (InvalidSymbolException ex) {
+        throw new InputException(file.path() + ": sequence '" + e.name() + "', base " + (base + ex.index() + 1)
+            + ": " + ex.getMessage(), ex);
+      }
+      base += text.length();
+      pos += read;
+    }
+  }
+
+  /** Origin and header description of a record, read back from the bytes before its first base. */
+  private SequenceInfo info(FastaIndex.Entry e) {
+    String origin = file.path() + ": record '" + e.name() + "' at byte " + e.offset();
+    try {
+      int len = (int) Math.min(MAX_HEADER, e.offset());
+      ByteBuffer head = ByteBuffer.allocate(len);
+      channel.read(head, e.offset() - len);
+      String before = new String(head.array(), 0, head.position(), StandardCharsets.UTF_8);
+      int gt = before.lastIndexOf('>');
+      if (gt < 0) {
+        return new SequenceInfo(e.name(), origin, null);
+      }
+      String header = before.substring(gt + 1).strip();
+      String description = header.length() > e.name().length() ? header.substring(e.name().length()).strip() : "";
+      return new SequenceInfo(e.name(), origin,
+          description.isEmpty() ? null : JSON.createObjectNode().put("description", description).toString());
+    } catch (IOException ex) {
+      throw new UncheckedIOException(ex);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // nothing left to read
+    }
+  }
+}
