@@ -31,7 +31,13 @@ public final class DnaKmerTokenizer implements Tokenizer {
     }
   }
 
-  static final String EXPECTED = "an IUPAC nucleotide code: A C G T U R Y S W K M B D H V N";
+  /** What a nucleotide sequence may contain, as said in error messages. */
+  public static final String EXPECTED = "an IUPAC nucleotide code: A C G T U R Y S W K M B D H V N";
+
+  /** Whether {@code c} is an IUPAC nucleotide letter (either case). */
+  public static boolean isNucleotideCode(char c) {
+    return c < 128 && CODES[c] >= 0 && CODES[c] <= AMBIGUOUS;
+  }
 
   private final int k;
   private final int stride;

@@ -4,6 +4,7 @@ import io.seqattn.core.model.Model;
 import io.seqattn.job.input.InputFile;
 import io.seqattn.job.input.InputFormat;
 import io.seqattn.job.input.Readers;
+import io.seqattn.job.input.Validation;
 import io.seqattn.job.plan.AttentionPlan;
 import io.seqattn.job.plan.OutputDirectory;
 import io.seqattn.job.plan.RunReport;
@@ -64,6 +65,11 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--overwrite", description = "Replace an existing output directory (only once the run succeeds).")
   boolean overwrite;
 
+  @Option(names = "--validation", defaultValue = "strict", paramLabel = "MODE",
+      description = "strict (default): the first malformed record stops the run with its file and line; "
+          + "lenient: malformed records are skipped, counted and listed in run.json.")
+  String validation;
+
   @Option(names = "--continue-from", paramLabel = "RUN_DIR",
       description = "Causal models: continue each input sequence from its final state stored by an earlier run "
           + "(same model); its tokens take the positions after the stored ones.")
@@ -88,7 +94,13 @@ final class RunCommand implements Callable<Integer> {
     }
     List<InputFile> files = expand(inputs, inputFormat);
     Model model = Model.load(modelDir);
-    Readers readers = new Readers(model.config().tokenizer(), chunkSize, idField, textField);
+    Validation mode;
+    try {
+      mode = Validation.valueOf(validation.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new SeqAttn.UserException("unknown --validation '" + validation + "' (expected strict or lenient)");
+    }
+    Readers readers = new Readers(model.config().tokenizer(), chunkSize, idField, textField, mode);
     if (continueFrom != null) {
       if (!model.config().causal()) {
         throw new SeqAttn.UserException("--continue-from needs a causal model: a global state depends on the "
@@ -112,6 +124,10 @@ final class RunCommand implements Callable<Integer> {
       out.commit();
       System.err.printf(Locale.ROOT, "seqattn: %d sequences, %d tokens in %.1f s (%.0f tokens/s)%n",
           stats.sequences(), stats.tokens(), stats.totalSeconds(), stats.tokensPerSecond());
+      if (!stats.skipped().isEmpty()) {
+        System.err.printf("seqattn: skipped %d malformed record(s), listed in run.json; the first: %s%n",
+            stats.skipped().size(), stats.skipped().get(0).reason());
+      }
       System.out.println(output);
       return 0;
     } catch (RuntimeException | IOException e) {

@@ -9,33 +9,56 @@ import java.util.NoSuchElementException;
 
 /**
  * Streams the chunks of every sequence a {@link SequenceReader} yields: tokens accumulate until a
- * chunk is full, so memory is one chunk plus one piece of text however long the sequence. Closes
- * the reader when exhausted.
+ * chunk is full, so memory is one chunk plus one piece of text however long the sequence. Under
+ * lenient validation a malformed record becomes a {@link ReadItem.Skipped} item and reading goes
+ * on with the next record (chunks of it already emitted are dropped downstream by id). Closes the
+ * reader when exhausted.
  */
-public final class Chunker implements Iterator<Chunk> {
+public final class Chunker implements Iterator<ReadItem> {
   private final SequenceReader reader;
   private final Tokenizer tokenizer;
   private final int chunkSize;
   private final TokenBuffer buffer = new TokenBuffer();
+  private final Validation validation;
 
   private SequenceInfo current;
   private boolean textDone;
   private int index;
   private long start;
-  private Chunk pending;
+  private ReadItem pending;
   private boolean closed;
 
   public Chunker(SequenceReader reader, Tokenizer tokenizer, int chunkSize) {
+    this(reader, tokenizer, chunkSize, Validation.STRICT);
+  }
+
+  public Chunker(SequenceReader reader, Tokenizer tokenizer, int chunkSize, Validation validation) {
     if (chunkSize < 1) {
       throw new IllegalArgumentException("chunk size must be >= 1, got " + chunkSize);
     }
     this.reader = reader;
     this.tokenizer = tokenizer;
     this.chunkSize = chunkSize;
+    this.validation = validation;
   }
 
   @Override
   public boolean hasNext() {
+    try {
+      return advance();
+    } catch (MalformedRecordException e) {
+      if (validation == Validation.STRICT) {
+        closeQuietly();
+        throw e;
+      }
+      pending = new ReadItem.Skipped(e.seqId(), e.getMessage());
+      current = null;
+      buffer.clear();
+      return true;
+    }
+  }
+
+  private boolean advance() {
     try {
       while (pending == null && !closed) {
         if (current == null && !startSequence()) {
@@ -61,6 +84,8 @@ public final class Chunker implements Iterator<Chunk> {
     } catch (IOException e) {
       closeQuietly();
       throw new UncheckedIOException(e);
+    } catch (MalformedRecordException e) {
+      throw e;
     } catch (RuntimeException e) {
       closeQuietly();
       throw e;
@@ -68,11 +93,11 @@ public final class Chunker implements Iterator<Chunk> {
   }
 
   @Override
-  public Chunk next() {
+  public ReadItem next() {
     if (!hasNext()) {
       throw new NoSuchElementException();
     }
-    Chunk out = pending;
+    ReadItem out = pending;
     pending = null;
     return out;
   }
@@ -90,7 +115,7 @@ public final class Chunker implements Iterator<Chunk> {
     return true;
   }
 
-  private Chunk emit(int n) {
+  private ReadItem emit(int n) {
     Chunk chunk = new Chunk(current.seqId(), index, start, buffer.take(n), index == 0 ? current : null);
     index++;
     start += n;

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import io.seqattn.core.tokenize.DnaKmerTokenizer;
+import io.seqattn.core.tokenize.InvalidSymbolException;
 
 /**
  * A samtools-compatible FASTA index ({@code .fai}): per record its name, length in bases, the byte
@@ -173,13 +175,13 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
         while (c != -1 && c != '\n') {
           col++;
           if (c != '\r') {
-            if (c >= 128 || !isIupac((char) c)) {
+            if (!DnaKmerTokenizer.isNucleotideCode((char) c)) {
               if (name == null) {
                 throw new InputException(file + ":" + line + ": sequence data before the first '>' header");
               }
-              throw new InputException(file + ":" + line + ":" + col + ": unexpected character "
-                  + (c >= 0x21 && c < 0x7f ? "'" + (char) c + "'" : String.format("byte 0x%02X", c))
-                  + " in sequence '" + name + "' (expected an IUPAC nucleotide code)");
+              throw new InputException(file + ":" + line + ":" + col + ": "
+                  + new InvalidSymbolException((char) c, col - 1, DnaKmerTokenizer.EXPECTED).getMessage()
+                  + " in sequence '" + name + "'");
             }
             bases++;
           }
@@ -225,9 +227,5 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
         entries.add(new Entry(name, length, offset, Math.max(lineBases, 0), Math.max(lineWidth, 0)));
       }
     }
-  }
-
-  private static boolean isIupac(char c) {
-    return "ACGTURYSWKMBDHVNacgturyswkmbdhvn".indexOf(c) >= 0;
   }
 }

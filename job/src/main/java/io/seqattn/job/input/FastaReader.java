@@ -26,6 +26,7 @@ public final class FastaReader implements SequenceReader {
   private String lookahead;
   private boolean sawRecord;
   private SequenceInfo current;
+  private boolean inBody;
 
   public FastaReader(InputFile file) throws IOException {
     this.file = file;
@@ -37,9 +38,10 @@ public final class FastaReader implements SequenceReader {
   public SequenceInfo nextSequence() throws IOException {
     String line = lookahead != null ? lookahead : readLine();
     lookahead = null;
-    while (line != null && line.isBlank()) {
-      line = readLine();
+    while (line != null && (line.isBlank() || (inBody && line.charAt(0) != '>'))) {
+      line = readLine(); // blank lines, and what is left of a record that was not read to its end
     }
+    inBody = false;
     if (line == null) {
       if (!sawRecord) {
         throw new InputException(file.path() + ": empty file (no FASTA records)");
@@ -47,15 +49,18 @@ public final class FastaReader implements SequenceReader {
       return null;
     }
     if (line.charAt(0) != '>') {
-      throw new InputException(file.path() + ":" + lineNumber + ": sequence data before the first '>' header"
-          + " (is this a FASTA file?)");
+      long first = lineNumber;
+      inBody = true; // resynchronize at the next header
+      throw new MalformedRecordException(null, file.path() + ":" + first + ": sequence data before the first '>' header"
+          + " (is this a FASTA file?)", null);
     }
     sawRecord = true;
     String header = line.substring(1).strip();
     int space = firstWhitespace(header);
     String id = space < 0 ? header : header.substring(0, space);
+    inBody = true;
     if (id.isEmpty()) {
-      throw new InputException(file.path() + ":" + lineNumber + ": header has an empty sequence id");
+      throw new MalformedRecordException(null, file.path() + ":" + lineNumber + ": header has an empty sequence id", null);
     }
     String description = space < 0 ? "" : header.substring(space).strip();
     String fields = null;
@@ -75,10 +80,12 @@ public final class FastaReader implements SequenceReader {
       line = readLine();
     } while (line != null && line.isBlank());
     if (line == null) {
+      inBody = false;
       return false;
     }
     if (line.charAt(0) == '>') {
       lookahead = line;
+      inBody = false;
       return false;
     }
     int end = line.length();
@@ -88,8 +95,8 @@ public final class FastaReader implements SequenceReader {
     try {
       tokenizer.feed(line, 0, end, out);
     } catch (InvalidSymbolException e) {
-      throw new InputException(file.path() + ":" + lineNumber + ":" + (e.index() + 1) + ": " + e.getMessage()
-          + " in sequence '" + current.seqId() + "'", e);
+      throw new MalformedRecordException(current.seqId(), file.path() + ":" + lineNumber + ":" + (e.index() + 1)
+          + ": " + e.getMessage() + " in sequence '" + current.seqId() + "'", e);
     }
     return true;
   }

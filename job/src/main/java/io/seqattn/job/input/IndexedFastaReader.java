@@ -22,7 +22,7 @@ import java.util.NoSuchElementException;
  * emits exactly the chunks a sequential read would, with their global indexes and starts. Chunk 0
  * of a record carries its header description, read back from just before the record's first base.
  */
-public final class IndexedFastaReader implements Iterator<Chunk>, AutoCloseable {
+public final class IndexedFastaReader implements Iterator<ReadItem>, AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_HEADER = 1 << 16;
 
@@ -32,6 +32,8 @@ public final class IndexedFastaReader implements Iterator<Chunk>, AutoCloseable 
   private final Tokenizer tokenizer;
   private final int chunkSize;
   private final FileChannel channel;
+  private final Validation validation;
+  private ReadItem.Skipped skipped;
   private final TokenBuffer buffer = new TokenBuffer();
   private final ByteBuffer bytes = ByteBuffer.allocate(1 << 16);
   private final StringBuilder text = new StringBuilder(1 << 16);
@@ -40,8 +42,9 @@ public final class IndexedFastaReader implements Iterator<Chunk>, AutoCloseable 
   private long nextChunk;
   private long tokensLeft;
 
-  public IndexedFastaReader(InputFile file, List<ReadTask.Piece> pieces, TokenizerSpec spec, int chunkSize)
-      throws IOException {
+  public IndexedFastaReader(InputFile file, List<ReadTask.Piece> pieces, TokenizerSpec spec, int chunkSize,
+      Validation validation) throws IOException {
+    this.validation = validation;
     this.file = file;
     this.pieces = pieces;
     this.spec = spec;
@@ -52,6 +55,9 @@ public final class IndexedFastaReader implements Iterator<Chunk>, AutoCloseable 
 
   @Override
   public boolean hasNext() {
+    if (skipped != null) {
+      return true;
+    }
     if (piece < pieces.size() && (piece < 0 || nextChunk >= pieces.get(piece).chunkTo())) {
       piece++;
       if (piece >= pieces.size()) {
@@ -64,11 +70,17 @@ public final class IndexedFastaReader implements Iterator<Chunk>, AutoCloseable 
   }
 
   @Override
-  public Chunk next() {
+  public ReadItem next() {
     if (!hasNext()) {
       throw new NoSuchElementException();
     }
     ReadTask.Piece p = pieces.get(piece);
+    if (skipped != null) {
+      ReadItem out = skipped;
+      skipped = null;
+      nextChunk = p.chunkTo();
+      return out;
+    }
     int n = (int) Math.min(chunkSize, tokensLeft);
     if (buffer.size() < n) {
       throw new InputException(file.path() + ": sequence '" + p.entry().name() + "' is shorter than its .fai index "
@@ -100,6 +112,13 @@ public final class IndexedFastaReader implements Iterator<Chunk>, AutoCloseable 
       readBases(e, fromBase, toBase);
     } catch (IOException ex) {
       throw new UncheckedIOException(file.path() + ": " + ex.getMessage(), ex);
+    } catch (MalformedRecordException ex) {
+      if (validation == Validation.STRICT) {
+        close();
+        throw ex;
+      }
+      skipped = new ReadItem.Skipped(e.name(), ex.getMessage());
+      return;
     }
     tokenizer.finish(buffer);
   }
@@ -127,8 +146,8 @@ public final class IndexedFastaReader implements Iterator<Chunk>, AutoCloseable 
       try {
         tokenizer.feed(text, 0, text.length(), buffer);
       } catch (InvalidSymbolException ex) {
-        throw new InputException(file.path() + ": sequence '" + e.name() + "', base " + (base + ex.index() + 1)
-            + ": " + ex.getMessage(), ex);
+        throw new MalformedRecordException(e.name(), file.path() + ": sequence '" + e.name() + "', base "
+            + (base + ex.index() + 1) + ": " + ex.getMessage(), ex);
       }
       base += text.length();
       pos += read;

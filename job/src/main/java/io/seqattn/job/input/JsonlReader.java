@@ -30,6 +30,7 @@ public final class JsonlReader implements SequenceReader {
   private long recordLine;
   private boolean sawRecord;
   private String text;
+  private String currentId;
 
   public JsonlReader(InputFile file, String idField, String textField) throws IOException {
     this.file = file;
@@ -65,22 +66,24 @@ public final class JsonlReader implements SequenceReader {
     try {
       node = JSON.readTree(line);
     } catch (JsonProcessingException e) {
-      throw new InputException(where + ": not valid JSON: " + e.getOriginalMessage());
+      throw new MalformedRecordException(null, where + ": not valid JSON: " + e.getOriginalMessage(), e);
     }
     if (node == null || !node.isObject()) {
-      throw new InputException(where + ": expected a JSON object, got " + (node == null ? "nothing" : node.getNodeType()));
+      throw new MalformedRecordException(null, where + ": expected a JSON object, got "
+          + (node == null ? "nothing" : node.getNodeType()), null);
     }
     JsonNode id = node.get(idField);
     if (id == null || !(id.isTextual() || id.isIntegralNumber()) || id.asText().isEmpty()) {
-      throw new InputException(where + ": record has no " + (id == null ? "" : "usable ") + "id field '" + idField
-          + "' (a non-empty string or an integer; choose the field with --id-field)");
+      throw new MalformedRecordException(null, where + ": record has no " + (id == null ? "" : "usable ") + "id field '"
+          + idField + "' (a non-empty string or an integer; choose the field with --id-field)", null);
     }
     JsonNode textNode = node.get(textField);
     if (textNode == null || !textNode.isTextual()) {
-      throw new InputException(where + ": record '" + id.asText() + "' has no text field '" + textField
-          + "'" + (textNode == null ? "" : " of type string") + " (choose the field with --text-field)");
+      throw new MalformedRecordException(id.asText(), where + ": record '" + id.asText() + "' has no text field '"
+          + textField + "'" + (textNode == null ? "" : " of type string") + " (choose the field with --text-field)", null);
     }
     text = textNode.asText();
+    currentId = id.asText();
     ObjectNode fields = ((ObjectNode) node).deepCopy();
     fields.remove(textField);
     fields.remove(idField);
@@ -92,13 +95,14 @@ public final class JsonlReader implements SequenceReader {
     if (text == null) {
       return false;
     }
+    String piece = text;
+    text = null;
     try {
-      tokenizer.feed(text, 0, text.length(), out);
+      tokenizer.feed(piece, 0, piece.length(), out);
     } catch (InvalidSymbolException e) {
-      throw new InputException(file.path() + ":" + recordLine + ": " + e.getMessage() + " at character "
+      throw new MalformedRecordException(currentId, file.path() + ":" + recordLine + ": " + e.getMessage() + " at character "
           + (e.index() + 1) + " of field '" + textField + "'", e);
     }
-    text = null;
     return true;
   }
 

@@ -9,8 +9,13 @@ import java.util.Iterator;
  * How a run reads its files: the format-specific reader, the model's tokenizer and the chunk
  * size. Serializable, so each Spark task builds its own readers from it.
  */
-public record Readers(TokenizerSpec tokenizer, int chunkSize, String idField, String textField)
+public record Readers(TokenizerSpec tokenizer, int chunkSize, String idField, String textField, Validation validation)
     implements Serializable {
+
+  /** Readers with strict validation. */
+  public Readers(TokenizerSpec tokenizer, int chunkSize, String idField, String textField) {
+    this(tokenizer, chunkSize, idField, textField, Validation.STRICT);
+  }
 
   public SequenceReader open(InputFile file) throws IOException {
     return switch (file.format()) {
@@ -21,17 +26,17 @@ public record Readers(TokenizerSpec tokenizer, int chunkSize, String idField, St
   }
 
   /** All chunks a read task yields, streamed. */
-  public Iterator<Chunk> chunks(ReadTask task) throws IOException {
+  public Iterator<ReadItem> chunks(ReadTask task) throws IOException {
     if (task instanceof ReadTask.FastaPieces pieces) {
-      return new IndexedFastaReader(pieces.file(), pieces.pieces(), tokenizer, chunkSize);
+      return new IndexedFastaReader(pieces.file(), pieces.pieces(), tokenizer, chunkSize, validation);
     }
     return chunks(((ReadTask.WholeFile) task).file());
   }
 
   /** All chunks of all sequences in {@code file}, streamed. */
-  public Iterator<Chunk> chunks(InputFile file) throws IOException {
+  public Iterator<ReadItem> chunks(InputFile file) throws IOException {
     try {
-      return new Chunker(open(file), tokenizer.newTokenizer(), chunkSize);
+      return new Chunker(open(file), tokenizer.newTokenizer(), chunkSize, validation);
     } catch (java.nio.file.NoSuchFileException e) {
       throw new InputException(file.path() + ": no such file");
     } catch (java.util.zip.ZipException e) {

@@ -11,14 +11,20 @@ import java.io.IOException;
  */
 public interface SequenceReader extends Closeable {
 
-  /** Advances to the next sequence, or returns null at the end of the file. */
+  /**
+   * Advances to the next sequence (skipping whatever is left of the current one), or returns null
+   * at the end of the file.
+   *
+   * @throws MalformedRecordException for a record that cannot be read, after resynchronizing
+   */
   SequenceInfo nextSequence() throws IOException;
 
   /**
    * Feeds the next piece of the current sequence to {@code tokenizer}.
    *
    * @return false when the current sequence has no more text
-   * @throws InputException naming the file and line of bad text
+   * @throws MalformedRecordException naming the file and line of bad text; the rest of the record
+   *     is skipped by the next {@link #nextSequence()}
    */
   boolean feedMore(Tokenizer tokenizer, TokenBuffer out) throws IOException;
 }

@@ -23,8 +23,18 @@ public final class SplitPlanner {
   private final TokenizerSpec tokenizer;
   private final int chunkSize;
   private final int chunksPerTask;
+  private final Validation validation;
 
   public SplitPlanner(TokenizerSpec tokenizer, int chunkSize, int chunksPerTask) {
+    this(tokenizer, chunkSize, chunksPerTask, Validation.STRICT);
+  }
+
+  /**
+   * Under lenient validation a FASTA file that cannot be indexed (uneven lines, a bad character) is
+   * read whole instead, so its well-formed records are kept and the bad ones skipped one by one.
+   */
+  public SplitPlanner(TokenizerSpec tokenizer, int chunkSize, int chunksPerTask, Validation validation) {
+    this.validation = validation;
     if (chunksPerTask < 1) {
       throw new IllegalArgumentException("chunks per task must be >= 1, got " + chunksPerTask);
     }
@@ -37,7 +47,17 @@ public final class SplitPlanner {
     List<ReadTask> tasks = new ArrayList<>();
     for (InputFile file : files) {
       if (splittable(file)) {
-        tasks.addAll(split(file, indexOf(Path.of(file.path()))));
+        FastaIndex index;
+        try {
+          index = indexOf(Path.of(file.path()));
+        } catch (InputException e) {
+          if (validation == Validation.STRICT) {
+            throw e;
+          }
+          tasks.add(new ReadTask.WholeFile(file));
+          continue;
+        }
+        tasks.addAll(split(file, index));
       } else {
         tasks.add(new ReadTask.WholeFile(file));
       }

@@ -46,7 +46,7 @@ public final class TextReader implements SequenceReader {
     try {
       n = in.read(piece);
     } catch (CharacterCodingException e) {
-      throw new InputException(file.path() + ":" + line + ": not valid UTF-8 text", e);
+      throw new MalformedRecordException(file.fileName(), file.path() + ":" + line + ": not valid UTF-8 text", e);
     }
     if (n < 0) {
       if (!sawText) {
@@ -59,7 +59,8 @@ public final class TextReader implements SequenceReader {
     try {
       tokenizer.feed(piece, 0, n, out);
     } catch (InvalidSymbolException e) {
-      throw new InputException(file.path() + ":" + (line + countLines(piece, e.index())) + ": " + e.getMessage(), e);
+      throw new MalformedRecordException(file.fileName(),
+          file.path() + ":" + (line + countLines(piece, e.index())) + ": " + e.getMessage(), e);
     }
     line += countLines(piece, n);
     return true;

@@ -7,7 +7,9 @@ import io.seqattn.core.attention.Pooling;
 import io.seqattn.core.attention.Summary;
 import io.seqattn.core.model.Model;
 import io.seqattn.job.input.Chunk;
+import io.seqattn.job.input.ReadItem;
 import io.seqattn.job.input.ReadTask;
+import io.seqattn.job.input.Validation;
 import io.seqattn.job.input.Readers;
 import io.seqattn.job.input.SplitPlanner;
 import io.seqattn.job.input.SequenceInfo;
@@ -71,14 +73,28 @@ public final class AttentionPlan {
     String fingerprint = spec.model().fingerprint();
     int chunkSize = spec.readers().chunkSize();
     boolean emit = spec.emitOutputs();
-    List<JavaRDD<Chunk>> toRelease = new ArrayList<>();
+    List<JavaRDD<?>> toRelease = new ArrayList<>();
 
     try {
       Readers readers = spec.readers();
       OutputTables tables = new OutputTables(spark, fingerprint, spec.model().config().causal() ? "causal" : "global");
       List<ReadTask> tasks = stats.time("plan", () -> planReads(readers));
       stats.readTasks = tasks.size();
-      JavaRDD<Chunk> read = jsc.parallelize(tasks, Math.max(1, tasks.size())).flatMap(readers::chunks);
+      JavaRDD<ReadItem> items = jsc.parallelize(tasks, Math.max(1, tasks.size())).flatMap(readers::chunks);
+      JavaRDD<Chunk> read;
+      if (readers.validation() == Validation.LENIENT) {
+        // Malformed records are few: list them on the driver, then drop every chunk read of them.
+        JavaRDD<ReadItem> cached = items.persist(StorageLevel.MEMORY_AND_DISK_SER());
+        toRelease.add(cached);
+        List<ReadItem.Skipped> skipped = stats.time("validate", () -> cached
+            .filter(i -> i instanceof ReadItem.Skipped).map(i -> (ReadItem.Skipped) i).collect());
+        stats.skipped = skipped;
+        Broadcast<java.util.Set<String>> bad = jsc.broadcast(skipped.stream().map(ReadItem.Skipped::seqId)
+            .filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.toSet()));
+        read = cached.filter(i -> i instanceof Chunk c && !bad.value().contains(c.seqId())).map(i -> (Chunk) i);
+      } else {
+        read = items.map(i -> (Chunk) i);
+      }
       JavaPairRDD<String, Summary> carriedIn = null;
       if (spec.continueFrom() != null) {
         // Continued sequences resume at the position after their last stored token.
@@ -181,7 +197,8 @@ public final class AttentionPlan {
 
   private List<ReadTask> planReads(Readers readers) {
     try {
-      return new SplitPlanner(readers.tokenizer(), readers.chunkSize(), CHUNKS_PER_READ_TASK).plan(spec.inputs());
+      return new SplitPlanner(readers.tokenizer(), readers.chunkSize(), CHUNKS_PER_READ_TASK, readers.validation())
+          .plan(spec.inputs());
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -17,6 +17,9 @@ import org.apache.spark.sql.SparkSession;
 public final class RunReport {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+  /** Skipped records listed by name in run.json; the count is always complete. */
+  static final int MAX_LISTED = 1000;
+
   private RunReport() {}
 
   public static void write(OutputDirectory out, RunSpec spec, InputFormat format, RunStats stats,
@@ -36,6 +39,7 @@ public final class RunReport {
     root.put("chunk_size", spec.readers().chunkSize());
     root.put("partitions", stats.partitions());
     root.put("emit_outputs", spec.emitOutputs());
+    root.put("validation", spec.readers().validation().name().toLowerCase(Locale.ROOT));
     if (spec.continueFrom() != null) {
       root.put("continue_from", spec.continueFrom());
     }
@@ -49,6 +53,14 @@ public final class RunReport {
     counts.put("chunks", stats.chunks());
     counts.put("read_tasks", stats.readTasks());
     counts.put("tokens", stats.tokens());
+    ObjectNode skipped = root.putObject("skipped");
+    skipped.put("records", stats.skipped().size());
+    ArrayNode listed = skipped.putArray("listed");
+    stats.skipped().stream().limit(MAX_LISTED).forEach(s -> listed.addObject()
+        .put("seq_id", s.seqId()).put("reason", s.reason()));
+    if (stats.skipped().size() > MAX_LISTED) {
+      skipped.put("note", "only the first " + MAX_LISTED + " are listed");
+    }
     ObjectNode stages = root.putObject("stage_seconds");
     stats.stageSeconds().forEach((k, v) -> stages.put(k, round(v)));
     root.put("total_seconds", round(stats.totalSeconds()));

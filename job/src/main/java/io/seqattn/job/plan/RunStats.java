@@ -12,6 +12,7 @@ public final class RunStats {
   long emptySequences;
   int partitions;
   int readTasks;
+  java.util.List<io.seqattn.job.input.ReadItem.Skipped> skipped = java.util.List.of();
 
   /** Times {@code stage}, a step that forces Spark to compute something. */
   <T> T time(String stage, java.util.function.Supplier<T> step) {
@@ -49,6 +50,11 @@ public final class RunStats {
   /** Spark tasks that read the inputs (split pieces of indexed FASTA, or whole files). */
   public int readTasks() {
     return readTasks;
+  }
+
+  /** Records left out under lenient validation (empty under strict, where the first one is fatal). */
+  public java.util.List<io.seqattn.job.input.ReadItem.Skipped> skipped() {
+    return skipped;
   }
 
   public int partitions() {

@@ -74,7 +74,8 @@ class FastaIndexTest {
     assertError(">a\nACGT\n\nACGT\n", ":3: blank line inside sequence 'a'");
     assertError(">a\nACGT\n>a\nAC\n", ":3: duplicate sequence id 'a'");
     assertError("ACGT\n>a\nAC\n", ":1: sequence data before the first '>' header");
-    assertError(">a\nAC#T\n", ":2:3: unexpected character '#' in sequence 'a'");
+    assertError(">a\nAC#T\n", ":2:3: unexpected character '#' (expected an IUPAC nucleotide code: "
+        + "A C G T U R Y S W K M B D H V N) in sequence 'a'");
     assertError("", ": empty file");
     Path gz = tmp.resolve("x.fa.gz");
     Files.write(gz, new byte[] {0x1f, (byte) 0x8b});

@@ -28,8 +28,8 @@ class ReadersTest {
 
   static List<Chunk> chunks(Readers readers, InputFile file) throws Exception {
     List<Chunk> out = new ArrayList<>();
-    for (Iterator<Chunk> it = readers.chunks(file); it.hasNext(); ) {
-      out.add(it.next());
+    for (Iterator<ReadItem> it = readers.chunks(file); it.hasNext(); ) {
+      out.add((Chunk) it.next());
     }
     return out;
   }

@@ -33,8 +33,8 @@ class SplitReadTest {
     List<Chunk> out = new ArrayList<>();
     for (ReadTask task : tasks) {
       assertTrue(task instanceof ReadTask.FastaPieces, "uncompressed FASTA is split");
-      for (Iterator<Chunk> it = readers.chunks(task); it.hasNext(); ) {
-        out.add(it.next());
+      for (Iterator<ReadItem> it = readers.chunks(task); it.hasNext(); ) {
+        out.add((Chunk) it.next());
       }
     }
     return out;

@@ -7,6 +7,7 @@ import io.seqattn.core.attention.Summary;
 import io.seqattn.core.model.Model;
 import io.seqattn.job.input.Chunk;
 import io.seqattn.job.input.InputFile;
+import io.seqattn.job.input.ReadItem;
 import io.seqattn.job.input.Readers;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -32,8 +33,8 @@ public final class InMemoryRun {
     boolean causal = model.config().causal();
     Map<String, List<Chunk>> bySequence = new LinkedHashMap<>();
     for (InputFile file : files) {
-      for (Iterator<Chunk> it = readers.chunks(file); it.hasNext(); ) {
-        Chunk c = it.next();
+      for (Iterator<ReadItem> it = readers.chunks(file); it.hasNext(); ) {
+        Chunk c = (Chunk) it.next();
         bySequence.computeIfAbsent(c.seqId(), k -> new ArrayList<>()).add(c);
       }
     }
