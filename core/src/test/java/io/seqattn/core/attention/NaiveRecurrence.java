@@ -2,12 +2,11 @@ package io.seqattn.core.attention;
 
 import io.seqattn.core.model.Model;
 import io.seqattn.core.model.ModelConfig;
-import io.seqattn.core.model.Positional;
 
 /**
  * The causal oracle: the recurrence S_t = γ·S_(t−1) + φ(k_t)v_tᵀ, z_t = γ·z_(t−1) + φ(k_t),
- * O_t = φ(q_t)ᵀS_t / (φ(q_t)ᵀz_t + eps), one token at a time in double precision, written from the
- * definition and sharing no code with the kernel.
+ * O_t = φ(q_t)ᵀS_t / (φ(q_t)ᵀz_t + eps), one token at a time in double precision, on the inputs of
+ * {@link NaiveInputs}; it shares no code with the kernel.
  */
 final class NaiveRecurrence {
   private NaiveRecurrence() {}
@@ -15,38 +14,17 @@ final class NaiveRecurrence {
   /** Outputs [n][heads·d_head] of the tokens at positions start, start+1, … of one sequence. */
   static double[][] outputs(Model model, int[] tokens, long start) {
     ModelConfig c = model.config();
-    int d = c.dModel();
     int inner = c.innerDim();
     int dh = c.dHead();
     double[] gamma = c.decayPerHead();
+    NaiveInputs in = NaiveInputs.of(model, tokens, start);
     double[][][] s = new double[c.heads()][dh][dh];
     double[][] z = new double[c.heads()][dh];
     double[][] out = new double[tokens.length][inner];
     for (int p = 0; p < tokens.length; p++) {
-      double[] x = new double[d];
-      for (int j = 0; j < d; j++) {
-        x[j] = model.embedding()[tokens[p] * d + j];
-      }
-      if (c.positional() == Positional.SINUSOIDAL) {
-        double pos = start + p;
-        for (int i = 0; i < d / 2; i++) {
-          double angle = pos / Math.pow(10000.0, 2.0 * i / d);
-          x[2 * i] += Math.sin(angle);
-          x[2 * i + 1] += Math.cos(angle);
-        }
-      }
-      double[] q = new double[inner];
-      double[] k = new double[inner];
-      double[] v = new double[inner];
-      for (int o = 0; o < inner; o++) {
-        for (int j = 0; j < d; j++) {
-          q[o] += x[j] * model.wq()[j * inner + o];
-          k[o] += x[j] * model.wk()[j * inner + o];
-          v[o] += x[j] * model.wv()[j * inner + o];
-        }
-        q[o] = c.featureMap().apply(q[o]);
-        k[o] = c.featureMap().apply(k[o]);
-      }
+      double[] q = in.phiQ()[p];
+      double[] k = in.phiK()[p];
+      double[] v = in.v()[p];
       for (int h = 0; h < c.heads(); h++) {
         for (int a = 0; a < dh; a++) {
           z[h][a] = gamma[h] * z[h][a] + k[h * dh + a];
@@ -73,32 +51,13 @@ final class NaiveRecurrence {
   /** The final state S_h (row-major) followed by z_h, per head: what a causal run stores. */
   static double[][] finalState(Model model, int[] tokens, long start) {
     ModelConfig c = model.config();
-    int d = c.dModel();
-    int inner = c.innerDim();
     int dh = c.dHead();
     double[] gamma = c.decayPerHead();
+    NaiveInputs in = NaiveInputs.of(model, tokens, start);
     double[][] state = new double[c.heads()][dh * dh + dh];
     for (int p = 0; p < tokens.length; p++) {
-      double[] x = new double[d];
-      for (int j = 0; j < d; j++) {
-        x[j] = model.embedding()[tokens[p] * d + j];
-      }
-      if (c.positional() == Positional.SINUSOIDAL) {
-        for (int i = 0; i < d / 2; i++) {
-          double angle = (start + p) / Math.pow(10000.0, 2.0 * i / d);
-          x[2 * i] += Math.sin(angle);
-          x[2 * i + 1] += Math.cos(angle);
-        }
-      }
-      double[] k = new double[inner];
-      double[] v = new double[inner];
-      for (int o = 0; o < inner; o++) {
-        for (int j = 0; j < d; j++) {
-          k[o] += x[j] * model.wk()[j * inner + o];
-          v[o] += x[j] * model.wv()[j * inner + o];
-        }
-        k[o] = c.featureMap().apply(k[o]);
-      }
+      double[] k = in.phiK()[p];
+      double[] v = in.v()[p];
       for (int h = 0; h < c.heads(); h++) {
         for (int a = 0; a < dh; a++) {
           for (int b = 0; b < dh; b++) {
