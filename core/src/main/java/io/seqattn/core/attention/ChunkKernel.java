@@ -50,7 +50,6 @@ public final class ChunkKernel {
       .build();
   private static final String WORKSPACE_ID = "seqattn-chunk-kernel";
 
-  private final ModelConfig config;
   private final FeatureMap featureMap;
   private final int heads;
   private final int dHead;
@@ -83,7 +82,7 @@ public final class ChunkKernel {
     if (blockSize < 1) {
       throw new IllegalArgumentException("block size must be >= 1, got " + blockSize);
     }
-    this.config = model.config();
+    ModelConfig config = model.config();
     this.featureMap = config.featureMap();
     this.heads = config.heads();
     this.dHead = config.dHead();
@@ -136,10 +135,6 @@ public final class ChunkKernel {
       p[i] = (float) Math.exp((first + (long) step * i) * logGamma);
     }
     return Nd4j.create(p, new long[] {count, 1}, DataType.FLOAT);
-  }
-
-  public ModelConfig config() {
-    return config;
   }
 
   /** Pass 1: the summary of the tokens {@code tokens}, the first at global position {@code start}. */

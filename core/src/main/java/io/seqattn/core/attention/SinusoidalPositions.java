@@ -43,7 +43,7 @@ public final class SinusoidalPositions {
 
   /** Adds PE(start), …, PE(start + n − 1) to the rows of {@code x} ([n, d_model], float). */
   public void addTo(INDArray x, long start) {
-    int n = (int) x.rows();
+    int n = x.rows();
     ensureRows(n);
     float[] cosStart = new float[dModel];
     float[] sinStart = new float[dModel];

@@ -21,9 +21,10 @@ import org.junit.jupiter.api.Test;
 class ChunkKernelTest {
 
   /**
-   * The kernel computes in float32 (sgemm) and the oracle in double. Over a few thousand tokens the
-   * float32 sums carry a relative error of a few 1e-6; 2e-4 of the output's scale leaves an order
-   * of magnitude of headroom while still catching any wrong index, scale or position.
+   * The kernel computes in float32 (sgemm) and the oracle in double. On these tests (chunks of up to
+   * 1,000 tokens, sequences of up to 2,000) the worst error measured is 3.5e-7 of the output scale.
+   * The bound is set looser, at 2e-4, because float32 accumulation error grows with chunk length
+   * (up to 65,536 tokens in real runs); a wrong index, scale, sign or position is off by far more.
    */
   static final double ALLOWED_ERROR = 2e-4;
 

@@ -73,11 +73,12 @@ public final class AttentionPlan {
     String fingerprint = spec.model().fingerprint();
     int chunkSize = spec.readers().chunkSize();
     boolean emit = spec.emitOutputs();
-    List<JavaRDD<?>> toRelease = new ArrayList<>();
+    boolean causal = spec.model().config().causal();
+    List<Runnable> release = new ArrayList<>();
 
     try {
       Readers readers = spec.readers();
-      OutputTables tables = new OutputTables(spark, fingerprint, spec.model().config().causal() ? "causal" : "global");
+      OutputTables tables = new OutputTables(spark, fingerprint, causal ? "causal" : "global");
       List<ReadTask> tasks = stats.time("plan", () -> planReads(readers));
       stats.readTasks = tasks.size();
       JavaRDD<ReadItem> items = jsc.parallelize(tasks, Math.max(1, tasks.size())).flatMap(readers::chunks);
@@ -85,7 +86,7 @@ public final class AttentionPlan {
       if (readers.validation() == Validation.LENIENT) {
         // Malformed records are few: list them on the driver, then drop every chunk read of them.
         JavaRDD<ReadItem> cached = items.persist(StorageLevel.MEMORY_AND_DISK_SER());
-        toRelease.add(cached);
+        release.add(() -> cached.unpersist(false));
         List<ReadItem.Skipped> skipped = stats.time("validate", () -> cached
             .filter(i -> i instanceof ReadItem.Skipped).map(i -> (ReadItem.Skipped) i).collect());
         stats.skipped = skipped;
@@ -106,49 +107,27 @@ public final class AttentionPlan {
       JavaRDD<Chunk> chunks = read
           .repartition(partitions)
           .persist(StorageLevel.MEMORY_AND_DISK_SER());
-      toRelease.add(chunks);
+      release.add(() -> chunks.unpersist(false));
       long[] counted = stats.time("read", () -> chunks.map(c -> new long[] {1, c.tokens().length})
           .fold(new long[2], (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]}));
       stats.chunks = counted[0];
       stats.tokens = counted[1];
+      JavaPairRDD<String, SequenceInfo> infos =
+          chunks.filter(c -> c.index() == 0).mapToPair(c -> new Tuple2<>(c.seqId(), c.info()));
 
       JavaPairRDD<ChunkKey, Summary> summaries = chunks.mapToPair(c -> new Tuple2<>(key(c),
           TaskKernels.of(model.value()).summarize(c.tokens(), c.start())));
-      boolean causal = spec.model().config().causal();
-      JavaPairRDD<String, Summary> states;
-      JavaPairRDD<ChunkKey, Summary> contexts;
-      if (causal) {
-        JavaPairRDD<ChunkKey, Summary> scanned = summaries;
-        if (carriedIn != null) {
-          // A stored state enters the scan as chunk −1 of its sequence, before everything read now;
-          // only sequences present in this run's inputs are continued.
-          JavaPairRDD<String, Boolean> present = chunks.filter(c -> c.index() == 0).mapToPair(c -> new Tuple2<>(c.seqId(), true));
-          scanned = summaries.union(carriedIn.join(present, partitions)
-              .mapToPair(e -> new Tuple2<>(new ChunkKey(e._1(), -1), e._2()._1())));
-        }
-        OrderedScan.Result<Summary> scan = OrderedScan.exclusive(scanned, Summary.MERGE, partitions, SCAN_BLOCK);
-        states = scan.totals().persist(StorageLevel.MEMORY_AND_DISK_SER());
-        contexts = scan.prefixes().filter(p -> p._1().index() >= 0);
-      } else {
-        states = OrderedFold.perSequence(summaries, Summary.MERGE, partitions)
-            .persist(StorageLevel.MEMORY_AND_DISK_SER());
-        contexts = states.flatMapToPair(s -> {
-          long n = s._2().tokens();
-          int count = n == 0 ? 1 : (int) ((n + chunkSize - 1) / chunkSize);
-          List<Tuple2<ChunkKey, Summary>> copies = new ArrayList<>(count);
-          for (int i = 0; i < count; i++) {
-            copies.add(new Tuple2<>(new ChunkKey(s._1(), i), s._2()));
-          }
-          return copies.iterator();
-        });
-      }
-      JavaPairRDD<String, Summary> finalStates = states;
-      List<Long> tokenCounts = stats.time("pass1", () -> finalStates.map(s -> s._2().tokens()).collect());
+      Contexts pass1 = causal
+          ? causalContexts(summaries, carriedIn, infos, partitions)
+          : globalContexts(summaries, chunkSize, partitions);
+      JavaPairRDD<String, Summary> states = pass1.states().persist(StorageLevel.MEMORY_AND_DISK_SER());
+      release.add(() -> states.unpersist(false));
+      List<Long> tokenCounts = stats.time("pass1", () -> states.map(s -> s._2().tokens()).collect());
       stats.sequences = tokenCounts.size();
       stats.emptySequences = tokenCounts.stream().filter(t -> t == 0).count();
 
-      JavaPairRDD<ChunkKey, ChunkResult> results = chunks.mapToPair(c -> new Tuple2<>(key(c), c))
-          .join(contexts, new HashPartitioner(partitions))
+      JavaPairRDD<ChunkKey, ChunkResult> computed = chunks.mapToPair(c -> new Tuple2<>(key(c), c))
+          .join(pass1.perChunk(), new HashPartitioner(partitions))
           .mapValues(pair -> {
             Chunk c = pair._1();
             ChunkKernel kernel = TaskKernels.of(model.value());
@@ -157,13 +136,11 @@ public final class AttentionPlan {
                 : kernel.attend(c.tokens(), c.start(), pair._2(), emit);
             return new ChunkResult(c.start(), c.tokens().length, o.pooled(), o.outputs());
           });
-      if (emit) {
-        results = results.persist(StorageLevel.MEMORY_AND_DISK_SER());
-      }
+      JavaPairRDD<ChunkKey, ChunkResult> results =
+          emit ? computed.persist(StorageLevel.MEMORY_AND_DISK_SER()) : computed;
+      release.add(() -> results.unpersist(false));
       JavaPairRDD<String, PooledSum> pooled =
           OrderedFold.perSequence(results.mapValues(ChunkResult::pooled), PooledSum.MERGE, partitions);
-
-      JavaPairRDD<String, SequenceInfo> infos = chunks.filter(c -> c.index() == 0).mapToPair(c -> new Tuple2<>(c.seqId(), c.info()));
 
       stats.time("write-states", () -> {
         tables.states(states).write().parquet(out.staging("states"));
@@ -180,19 +157,53 @@ public final class AttentionPlan {
         return null;
       });
       if (emit) {
-        JavaPairRDD<ChunkKey, ChunkResult> kept = results;
         stats.time("write-outputs", () -> {
-          tables.outputs(kept).write().parquet(out.staging("outputs"));
+          tables.outputs(results).write().parquet(out.staging("outputs"));
           return null;
         });
-        results.unpersist(false);
       }
-      states.unpersist(false);
       return stats;
     } finally {
-      toRelease.forEach(r -> r.unpersist(false));
+      release.forEach(Runnable::run);
       model.destroy();
     }
+  }
+
+  /**
+   * What pass 1 hands on: each sequence's final state (for states/) and, per chunk, the state that
+   * chunk is read against in pass 2.
+   */
+  private record Contexts(JavaPairRDD<String, Summary> states, JavaPairRDD<ChunkKey, Summary> perChunk) {}
+
+  /** Global: one ordered fold per sequence; every chunk reads against the whole sequence's state. */
+  private static Contexts globalContexts(JavaPairRDD<ChunkKey, Summary> summaries, int chunkSize, int partitions) {
+    JavaPairRDD<String, Summary> states = OrderedFold.perSequence(summaries, Summary.MERGE, partitions);
+    JavaPairRDD<ChunkKey, Summary> perChunk = states.flatMapToPair(s -> {
+      long n = s._2().tokens();
+      int count = n == 0 ? 1 : (int) ((n + chunkSize - 1) / chunkSize);
+      List<Tuple2<ChunkKey, Summary>> copies = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        copies.add(new Tuple2<>(new ChunkKey(s._1(), i), s._2()));
+      }
+      return copies.iterator();
+    });
+    return new Contexts(states, perChunk);
+  }
+
+  /**
+   * Causal: an exclusive ordered scan; every chunk reads against the state before it. A stored
+   * state being continued ({@code carriedIn}, may be null) enters the scan as chunk −1 of its
+   * sequence, for the sequences present in this run's inputs.
+   */
+  private static Contexts causalContexts(JavaPairRDD<ChunkKey, Summary> summaries,
+      JavaPairRDD<String, Summary> carriedIn, JavaPairRDD<String, SequenceInfo> present, int partitions) {
+    JavaPairRDD<ChunkKey, Summary> scanned = summaries;
+    if (carriedIn != null) {
+      scanned = summaries.union(carriedIn.join(present, partitions)
+          .mapToPair(e -> new Tuple2<>(new ChunkKey(e._1(), -1), e._2()._1())));
+    }
+    OrderedScan.Result<Summary> scan = OrderedScan.exclusive(scanned, Summary.MERGE, partitions, SCAN_BLOCK);
+    return new Contexts(scan.totals(), scan.prefixes().filter(p -> p._1().index() >= 0));
   }
 
   private List<ReadTask> planReads(Readers readers) {
