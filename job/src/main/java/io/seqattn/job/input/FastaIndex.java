@@ -17,7 +17,7 @@ import io.seqattn.core.tokenize.InvalidSymbolException;
 
 /**
  * A samtools-compatible FASTA index ({@code .fai}): per record its name, length in bases, the byte
- * offset of its first base, bases per line and bytes per line (line terminator included). With it
+ * offset of its first base (in uncompressed bytes, also for BGZF files), bases per line and bytes per line (line terminator included). With it
  * the byte offset of any base is arithmetic — offset + ⌊b / lineBases⌋·lineWidth + b mod lineBases
  * — so a Spark task can read just its own range of one huge record.
  *
@@ -80,17 +80,22 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
     Files.move(tmp, fai, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
-  /** Indexes an uncompressed FASTA file in one streaming pass. */
+  /**
+   * Indexes an uncompressed or BGZF-compressed FASTA file in one streaming pass; offsets are in
+   * uncompressed bytes, as samtools writes them for both.
+   */
   public static FastaIndex build(Path fasta) throws IOException {
     String file = fasta.toString();
-    if (file.endsWith(".gz")) {
-      throw new InputException(file + ": cannot index a gzip-compressed FASTA file for random access "
-          + "(decompress it; plain gzip files are read whole by one task)");
+    boolean bgzf = Bgzf.isBgzf(fasta);
+    if (!bgzf && file.endsWith(".gz")) {
+      throw new InputException(file + ": cannot index a plain gzip file for random access (recompress it with "
+          + "'bgzip', or decompress it; plain gzip files are read whole by one task)");
     }
     List<Entry> entries = new ArrayList<>();
     Set<String> names = new HashSet<>();
-    try (InputStream raw = Files.newInputStream(fasta)) {
-      new Scanner(raw, file).run(entries, names);
+    try (InputStream raw = Files.newInputStream(fasta);
+         InputStream in = bgzf ? new java.util.zip.GZIPInputStream(raw, 1 << 16) : raw) {
+      new Scanner(in, file).run(entries, names);
     }
     if (entries.isEmpty()) {
       throw new InputException(file + ": empty file (no FASTA records)");

@@ -8,16 +8,15 @@ import io.seqattn.core.tokenize.Tokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
- * Reads the pieces of one {@link ReadTask.FastaPieces} task by byte offset: for chunks [c₀, c₁) of
+ * Reads the pieces of one {@link ReadTask.FastaPieces} task by byte offset (uncompressed offsets of
+ * a plain or BGZF file, through {@link ByteSource}): for chunks [c₀, c₁) of
  * a record it reads bases [c₀·C·s, (c₁·C − 1)·s + k) — computed from the .fai, no scanning — and
  * emits exactly the chunks a sequential read would, with their global indexes and starts. Chunk 0
  * of a record carries its header description, read back from just before the record's first base.
@@ -31,7 +30,7 @@ public final class IndexedFastaReader implements Iterator<ReadItem>, AutoCloseab
   private final TokenizerSpec spec;
   private final Tokenizer tokenizer;
   private final int chunkSize;
-  private final FileChannel channel;
+  private final ByteSource source;
   private final Validation validation;
   private ReadItem.Skipped skipped;
   private final TokenBuffer buffer = new TokenBuffer();
@@ -50,7 +49,7 @@ public final class IndexedFastaReader implements Iterator<ReadItem>, AutoCloseab
     this.spec = spec;
     this.tokenizer = spec.newTokenizer();
     this.chunkSize = chunkSize;
-    this.channel = FileChannel.open(Path.of(file.path()), StandardOpenOption.READ);
+    this.source = ByteSource.open(Path.of(file.path()));
   }
 
   @Override
@@ -131,7 +130,7 @@ public final class IndexedFastaReader implements Iterator<ReadItem>, AutoCloseab
     while (pos < end) {
       bytes.clear();
       bytes.limit((int) Math.min(bytes.capacity(), end - pos));
-      int read = channel.read(bytes, pos);
+      int read = source.read(bytes, pos);
       if (read <= 0) {
         throw new InputException(file.path() + ": ends inside sequence '" + e.name() + "' (the .fai index does "
             + "not match the file; re-index it)");
@@ -160,7 +159,9 @@ public final class IndexedFastaReader implements Iterator<ReadItem>, AutoCloseab
     try {
       int len = (int) Math.min(MAX_HEADER, e.offset());
       ByteBuffer head = ByteBuffer.allocate(len);
-      channel.read(head, e.offset() - len);
+      while (head.hasRemaining() && source.read(head, e.offset() - len + head.position()) > 0) {
+        // a BGZF source returns at most one block per read
+      }
       String before = new String(head.array(), 0, head.position(), StandardCharsets.UTF_8);
       int gt = before.lastIndexOf('>');
       if (gt < 0) {
@@ -178,7 +179,7 @@ public final class IndexedFastaReader implements Iterator<ReadItem>, AutoCloseab
   @Override
   public void close() {
     try {
-      channel.close();
+      source.close();
     } catch (IOException ignored) {
       // nothing left to read
     }

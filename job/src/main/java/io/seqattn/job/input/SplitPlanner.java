@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Plans the read tasks of a run. An uncompressed FASTA file read with the DNA tokenizer is split by
- * its .fai index (built and saved beside the file when missing or older than it): every record is
+ * Plans the read tasks of a run. An uncompressed or BGZF-compressed FASTA file read with the DNA
+ * tokenizer is split by its .fai index (and, for BGZF, its .gzi block index) (built and saved beside the file when missing or older than it): every record is
  * cut into pieces of at most {@code chunksPerTask} chunks, and consecutive small records are packed
  * into one task until it holds that many chunks' worth of tokens — so one huge record spreads over
  * many tasks and ten thousand tiny ones do not make ten thousand tasks. Everything else is read
@@ -65,13 +65,20 @@ public final class SplitPlanner {
     return tasks;
   }
 
-  boolean splittable(InputFile file) {
-    return file.format() == InputFormat.FASTA && !file.path().endsWith(".gz")
-        && tokenizer.type() == TokenizerSpec.Type.DNA;
+  /** Uncompressed or BGZF FASTA read with the DNA tokenizer; plain gzip cannot be entered mid-stream. */
+  boolean splittable(InputFile file) throws IOException {
+    return file.format() == InputFormat.FASTA && tokenizer.type() == TokenizerSpec.Type.DNA
+        && (!file.path().endsWith(".gz") || Bgzf.isBgzf(Path.of(file.path())));
   }
 
-  /** The file's index: its .fai when present and up to date, else a fresh one, saved when possible. */
+  /**
+   * The file's index: its .fai when present and up to date, else a fresh one, saved when possible.
+   * For a BGZF file its .gzi block index is checked (and built) too, so tasks never build it.
+   */
   public static FastaIndex indexOf(Path fasta) throws IOException {
+    if (Bgzf.isBgzf(fasta)) {
+      Bgzf.BlockIndex.of(fasta);
+    }
     Path fai = FastaIndex.indexPathOf(fasta);
     if (Files.exists(fai) && Files.getLastModifiedTime(fai).compareTo(Files.getLastModifiedTime(fasta)) >= 0) {
       return FastaIndex.read(fai);

@@ -1,0 +1,292 @@
+package io.seqattn.job.input;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+
+/**
+ * BGZF, the blocked gzip of the SAM/BAM specification (§4.1) that {@code bgzip} writes: a series of
+ * gzip members of at most 64 KiB each, every one carrying its own compressed size in a {@code BC}
+ * extra field. Any gzip reader decompresses it whole; with the {@code .gzi} block index (the format
+ * of {@code bgzip -i} and {@code samtools faidx}: a little-endian uint64 count, then that many
+ * (compressed offset, uncompressed offset) uint64 pairs, the first block's (0, 0) implied) a reader
+ * can start at any uncompressed offset by inflating from the block that holds it.
+ */
+public final class Bgzf {
+  private static final int FIXED_HEADER = 12;
+  /** Largest block, compressed or not (BSIZE is a uint16 holding size − 1). */
+  private static final int MAX_BLOCK = 1 << 16;
+
+  private Bgzf() {}
+
+  /** Whether the file starts with a BGZF block (a gzip header with a {@code BC} extra subfield). */
+  public static boolean isBgzf(Path file) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] head = in.readNBytes(FIXED_HEADER + 64);
+      return blockSize(head, 0, head.length) > 0;
+    }
+  }
+
+  /** The path of a file's block index: {@code FILE.gzi}. */
+  public static Path indexPathOf(Path file) {
+    return file.resolveSibling(file.getFileName() + ".gzi");
+  }
+
+  /**
+   * The total size of the BGZF block whose header starts at {@code buf[off]}, or -1 when the bytes
+   * there are not a BGZF block header.
+   */
+  static int blockSize(byte[] buf, int off, int len) {
+    if (len < FIXED_HEADER || (buf[off] & 0xff) != 31 || (buf[off + 1] & 0xff) != 139 || buf[off + 2] != 8
+        || (buf[off + 3] & 4) == 0) {
+      return -1;
+    }
+    int xlen = u16(buf, off + 10);
+    int p = off + FIXED_HEADER;
+    int end = Math.min(off + len, p + xlen);
+    while (p + 4 <= end) {
+      int slen = u16(buf, p + 2);
+      if (buf[p] == 'B' && buf[p + 1] == 'C' && slen == 2 && p + 6 <= end) {
+        return u16(buf, p + 4) + 1;
+      }
+      p += 4 + slen;
+    }
+    return -1;
+  }
+
+  private static int u16(byte[] b, int i) {
+    return (b[i] & 0xff) | (b[i + 1] & 0xff) << 8;
+  }
+
+  private static int s32(byte[] b, int i) {
+    return (b[i] & 0xff) | (b[i + 1] & 0xff) << 8 | (b[i + 2] & 0xff) << 16 | (b[i + 3] & 0xff) << 24;
+  }
+
+  /** The block index of a BGZF file: where each block starts, compressed and uncompressed. */
+  public record BlockIndex(long[] compressed, long[] uncompressed) implements Serializable {
+
+    /** The file's {@code .gzi} when present and not older than the file, else a fresh one (kept when possible). */
+    public static BlockIndex of(Path file) throws IOException {
+      Path gzi = indexPathOf(file);
+      if (Files.exists(gzi) && Files.getLastModifiedTime(gzi).compareTo(Files.getLastModifiedTime(file)) >= 0) {
+        return read(gzi);
+      }
+      BlockIndex index = build(file);
+      try {
+        index.write(gzi);
+      } catch (IOException e) {
+        // a read-only input directory: use the index without keeping it
+      }
+      return index;
+    }
+
+    /** Reads a {@code .gzi} file. */
+    public static BlockIndex read(Path gzi) throws IOException {
+      byte[] bytes = Files.readAllBytes(gzi);
+      ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+      if (bytes.length < 8 || (bytes.length - 8) % 16 != 0 || in.getLong(0) != (bytes.length - 8) / 16) {
+        throw new InputException(gzi + ": not a BGZF block index (.gzi: a uint64 count and that many offset "
+            + "pairs); delete it and seqattn rebuilds it");
+      }
+      int n = (int) in.getLong();
+      long[] c = new long[n + 1];
+      long[] u = new long[n + 1];
+      for (int i = 1; i <= n; i++) {
+        c[i] = in.getLong();
+        u[i] = in.getLong();
+      }
+      return new BlockIndex(c, u);
+    }
+
+    /**
+     * Indexes a BGZF file by walking its block headers (no decompression). Like bgzip, it lists the
+     * start of every block that holds data, so the .gzi it writes is byte-identical to bgzip's.
+     */
+    public static BlockIndex build(Path file) throws IOException {
+      long[] c = new long[1024];
+      long[] u = new long[1024];
+      int n = 1; // entry 0 is the first block, (0, 0)
+      long coff = 0;
+      long uoff = 0;
+      byte[] head = new byte[FIXED_HEADER + 64];
+      ByteBuffer trailer = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        long size = ch.size();
+        while (coff < size) {
+          int got = ch.read(ByteBuffer.wrap(head), coff);
+          int bsize = blockSize(head, 0, Math.max(got, 0));
+          if (bsize < 0 || coff + bsize > size) {
+            throw new InputException(file + ": byte " + coff + ": not a BGZF block (the file is truncated, or "
+                + "not entirely BGZF; recompress it with 'bgzip')");
+          }
+          trailer.clear();
+          ch.read(trailer, coff + bsize - 4);
+          long isize = Integer.toUnsignedLong(trailer.getInt(0));
+          if (coff > 0 && isize > 0) { // as bgzip: blocks holding data, the first one implied
+            if (n == c.length) {
+              c = Arrays.copyOf(c, n * 2);
+              u = Arrays.copyOf(u, n * 2);
+            }
+            c[n] = coff;
+            u[n] = uoff;
+            n++;
+          }
+          uoff += isize;
+          coff += bsize;
+        }
+      }
+      return new BlockIndex(Arrays.copyOf(c, n), Arrays.copyOf(u, n));
+    }
+
+    /** Writes the index in the .gzi format, atomically. */
+    public void write(Path gzi) throws IOException {
+      int n = compressed.length - 1;
+      ByteBuffer out = ByteBuffer.allocate(8 + 16 * n).order(ByteOrder.LITTLE_ENDIAN);
+      out.putLong(n);
+      for (int i = 1; i <= n; i++) {
+        out.putLong(compressed[i]).putLong(uncompressed[i]);
+      }
+      Path tmp = gzi.resolveSibling(gzi.getFileName() + ".tmp");
+      try (OutputStream os = Files.newOutputStream(tmp)) {
+        os.write(out.array());
+      }
+      Files.move(tmp, gzi, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The last block starting at or before uncompressed offset {@code u}. */
+    int blockOf(long u) {
+      int i = Arrays.binarySearch(uncompressed, u);
+      if (i >= 0) {
+        while (i + 1 < uncompressed.length && uncompressed[i + 1] == u) {
+          i++; // empty blocks share their successor's offset; start at the last of them
+        }
+        return i;
+      }
+      return -i - 2;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof BlockIndex b && Arrays.equals(compressed, b.compressed)
+          && Arrays.equals(uncompressed, b.uncompressed);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(compressed) * 31 + Arrays.hashCode(uncompressed);
+    }
+
+    @Override
+    public String toString() {
+      return "BlockIndex[" + compressed.length + " blocks]";
+    }
+  }
+
+  /**
+   * Random access to a BGZF file's uncompressed bytes. Keeps the last inflated block, so the
+   * sequential reads of a split FASTA piece inflate each block once.
+   */
+  static final class Reader implements ByteSource {
+    private final Path file;
+    private final FileChannel channel;
+    private final BlockIndex index;
+    private final Inflater inflater = new Inflater(true);
+    private final byte[] compressedBlock = new byte[MAX_BLOCK];
+    private final byte[] block = new byte[MAX_BLOCK];
+    private long blockC = -1;
+    private long blockU;
+    private int blockLen;
+    private int blockCSize;
+
+    Reader(Path file, BlockIndex index) throws IOException {
+      this.file = file;
+      this.channel = FileChannel.open(file, StandardOpenOption.READ);
+      this.index = index;
+    }
+
+    @Override
+    public int read(ByteBuffer dst, long position) throws IOException {
+      if (blockC < 0 || position < blockU || position > blockU + blockLen) {
+        int i = index.blockOf(position);
+        load(index.compressed()[i], index.uncompressed()[i]);
+      }
+      while (position >= blockU + blockLen) { // sequential reads step into the next block
+        if (!loadNext()) {
+          return -1;
+        }
+      }
+      int from = (int) (position - blockU);
+      int n = Math.min(dst.remaining(), blockLen - from);
+      dst.put(block, from, n);
+      return n;
+    }
+
+    private boolean loadNext() throws IOException {
+      long next = blockC + blockCSize;
+      if (next >= channel.size()) {
+        return false;
+      }
+      load(next, blockU + blockLen);
+      return true;
+    }
+
+    private void load(long c, long u) throws IOException {
+      ByteBuffer buf = ByteBuffer.wrap(compressedBlock, 0, FIXED_HEADER + 64);
+      int got = channel.read(buf, c);
+      int bsize = blockSize(compressedBlock, 0, Math.max(got, 0));
+      if (bsize < 0) {
+        throw new InputException(file + ": byte " + c + ": not a BGZF block (the .gzi index does not match the "
+            + "file; delete " + indexPathOf(file).getFileName() + " and it is rebuilt)");
+      }
+      buf = ByteBuffer.wrap(compressedBlock, 0, bsize);
+      while (buf.hasRemaining() && channel.read(buf, c + buf.position()) > 0) {
+        // read the whole block
+      }
+      if (buf.hasRemaining()) {
+        throw new InputException(file + ": truncated BGZF block at byte " + c);
+      }
+      int xlen = u16(compressedBlock, 10);
+      int dataStart = FIXED_HEADER + xlen;
+      int isize = s32(compressedBlock, bsize - 4);
+      inflater.reset();
+      inflater.setInput(compressedBlock, dataStart, bsize - dataStart - 8);
+      try {
+        int n = 0;
+        while (n < isize && !inflater.finished()) {
+          int k = inflater.inflate(block, n, isize - n);
+          if (k == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+            break;
+          }
+          n += k;
+        }
+        if (n != isize) {
+          throw new InputException(file + ": corrupt BGZF block at byte " + c + " (inflated " + n + " bytes, the "
+              + "block says " + isize + ")");
+        }
+      } catch (DataFormatException e) {
+        throw new InputException(file + ": corrupt BGZF block at byte " + c + ": " + e.getMessage());
+      }
+      blockC = c;
+      blockU = u;
+      blockLen = isize;
+      blockCSize = bsize;
+    }
+
+    @Override
+    public void close() throws IOException {
+      inflater.end();
+      channel.close();
+    }
+  }
+}

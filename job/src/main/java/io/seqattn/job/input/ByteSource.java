@@ -1,0 +1,43 @@
+package io.seqattn.job.input;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Random-access reads of a file's <em>uncompressed</em> bytes: a plain file directly, a BGZF file
+ * through its block index. The coordinates are those of the .fai index, so an index-split read
+ * does the same thing over either.
+ */
+public interface ByteSource extends Closeable {
+
+  /**
+   * Reads bytes starting at uncompressed {@code position} into {@code dst}, as
+   * {@link FileChannel#read(ByteBuffer, long)} does.
+   *
+   * @return the number of bytes read, or -1 at the end of the data
+   */
+  int read(ByteBuffer dst, long position) throws IOException;
+
+  /** Opens {@code file}: through its .gzi block index when it is BGZF-compressed, else as plain bytes. */
+  static ByteSource open(Path file) throws IOException {
+    if (Bgzf.isBgzf(file)) {
+      return new Bgzf.Reader(file, Bgzf.BlockIndex.of(file));
+    }
+    FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+    return new ByteSource() {
+      @Override
+      public int read(ByteBuffer dst, long position) throws IOException {
+        return channel.read(dst, position);
+      }
+
+      @Override
+      public void close() throws IOException {
+        channel.close();
+      }
+    };
+  }
+}
