@@ -4,6 +4,7 @@ import io.seqattn.core.model.FeatureMap;
 import io.seqattn.core.model.Model;
 import io.seqattn.core.model.ModelConfig;
 import io.seqattn.core.model.Positional;
+import io.seqattn.core.tokenize.Tokenizer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
@@ -35,6 +36,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * contribution (diag(γ^(B−1−j))·φ(K))ᵀ[V | 1] to the state and its carried-in part are batched
  * matrix products over all blocks at once; only the m × (d_head + 1) state is stepped from block to
  * block. No per-token loop, and a constant number of ND4J calls per chunk.
+ *
+ * <p>A token id of {@link Tokenizer#ABSENT} (a position read with N runs skipped) keeps its position
+ * but has no key — φ(k) is zeroed, so it adds nothing to S or z — and no output: it is NaN in the
+ * kept outputs and left out of the pooled sum.
  *
  * <p>Not thread-safe: one kernel per task thread. Intermediate arrays live in a per-thread ND4J
  * workspace, so after the first chunk a task allocates no new off-heap memory.
@@ -146,12 +151,17 @@ public final class ChunkKernel {
     double[] z = new double[heads * m];
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID)) {
       int n = tokens.length;
-      INDArray x = embed(tokens, start);
+      INDArray present = presence(tokens);
+      INDArray x = embed(tokens, start, present);
       // The fused projection is computed transposed, [K | V]ᵀ = [Wk | Wv]ᵀ·xᵀ, so that φ(K)ᵀ and
       // each head's slice are contiguous row blocks (ND4J's strided elementwise path is slow).
       INDArray kvT = Nd4j.createUninitialized(DataType.FLOAT, 2L * inner, n);
       Nd4j.gemm(wkv, x, kvT, true, true, 1.0, 0.0);
-      featureMap.applyInPlace(kvT.get(NDArrayIndex.interval(0, inner), NDArrayIndex.all()));
+      INDArray phiKT = kvT.get(NDArrayIndex.interval(0, inner), NDArrayIndex.all());
+      featureMap.applyInPlace(phiKT);
+      if (present != null) {
+        phiKT.muliRowVector(present.reshape(1, n)); // absent positions have no key
+      }
 
       INDArray ones = Nd4j.ones(DataType.FLOAT, n, 1);
       INDArray sHead = Nd4j.createUninitialized(DataType.FLOAT, m, dHead);
@@ -189,7 +199,8 @@ public final class ChunkKernel {
       return new ChunkOutputs(PooledSum.empty(inner), keepOutputs ? new float[0] : null);
     }
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID)) {
-      INDArray x = embed(tokens, start);
+      INDArray present = presence(tokens);
+      INDArray x = embed(tokens, start, present);
       INDArray q = Nd4j.createUninitialized(DataType.FLOAT, n, inner);
       Nd4j.gemm(x, wq, q, false, false, 1.0, 0.0);
       featureMap.applyInPlace(q);
@@ -209,7 +220,7 @@ public final class ChunkKernel {
         out.get(NDArrayIndex.all(), NDArrayIndex.interval(h * dHead, (h + 1) * dHead))
             .assign(numDen.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dHead)).diviColumnVector(den));
       }
-      return finish(out, n, keepOutputs);
+      return finish(out, present, keepOutputs);
     }
   }
 
@@ -230,7 +241,8 @@ public final class ChunkKernel {
     int blocks = (n + b - 1) / b;
     int padded = blocks * b;
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID)) {
-      INDArray x = embed(tokens, start);
+      INDArray present = presence(tokens);
+      INDArray x = embed(tokens, start, present);
       INDArray out = Nd4j.createUninitialized(DataType.FLOAT, n, inner);
       // Per head, operands padded to whole blocks. Padding rows have k = 0, so they add nothing to
       // any state, and the mask keeps them out of real rows; their outputs are dropped.
@@ -245,6 +257,9 @@ public final class ChunkKernel {
         // Per-head projections into contiguous arrays: φ and the block reshapes need no strided copy.
         project(x, headWq[h], q, n, true);
         project(x, headWk[h], k, n, true);
+        if (present != null) {
+          k.get(rows(0, n), NDArrayIndex.all()).muliColumnVector(present); // absent positions have no key
+        }
         project(x, headWvOne[h], v, n, false);
         v.get(rows(0, n), NDArrayIndex.point(dHead)).assign(1.0);
 
@@ -275,7 +290,7 @@ public final class ChunkKernel {
         out.get(NDArrayIndex.all(), NDArrayIndex.interval(h * dHead, (h + 1) * dHead))
             .assign(flat.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dHead)).divColumnVector(den));
       }
-      return finish(out, n, keepOutputs);
+      return finish(out, present, keepOutputs);
     }
   }
 
@@ -324,10 +339,47 @@ public final class ChunkKernel {
     return NDArrayIndex.interval(from, from + count);
   }
 
-  private ChunkOutputs finish(INDArray out, int n, boolean keepOutputs) {
-    double[] sum = out.castTo(DataType.DOUBLE).sum(0).toDoubleVector();
+  /**
+   * The pooled sum over present positions and, when kept, the outputs, NaN at absent positions
+   * (a position without a token has no output).
+   */
+  private ChunkOutputs finish(INDArray out, INDArray present, boolean keepOutputs) {
+    long n = out.rows();
+    long count = n;
+    INDArray pooled = out;
+    if (present != null) {
+      count = present.sumNumber().longValue();
+      pooled = out.mulColumnVector(present);
+    }
+    double[] sum = pooled.castTo(DataType.DOUBLE).sum(0).toDoubleVector();
     float[] outputs = keepOutputs ? out.data().asFloat() : null;
-    return new ChunkOutputs(new PooledSum(n, sum), outputs);
+    if (outputs != null && present != null) {
+      float[] p = present.data().asFloat();
+      for (int i = 0; i < p.length; i++) {
+        if (p[i] == 0) {
+          java.util.Arrays.fill(outputs, i * inner, (i + 1) * inner, Float.NaN);
+        }
+      }
+    }
+    return new ChunkOutputs(new PooledSum(count, sum), outputs);
+  }
+
+  /**
+   * A [n, 1] column of 1 where a token is present and 0 where it is {@link Tokenizer#ABSENT}, or
+   * null when every token is present (the common case, which then costs nothing).
+   */
+  private static INDArray presence(int[] tokens) {
+    float[] p = null;
+    for (int i = 0; i < tokens.length; i++) {
+      if (tokens[i] == Tokenizer.ABSENT) {
+        if (p == null) {
+          p = new float[tokens.length];
+          java.util.Arrays.fill(p, 1f);
+        }
+        p[i] = 0f;
+      }
+    }
+    return p == null ? null : Nd4j.create(p, new long[] {tokens.length, 1}, DataType.FLOAT);
   }
 
   private void requireShape(Summary state) {
@@ -337,9 +389,19 @@ public final class ChunkKernel {
     }
   }
 
-  /** x = E[tokens] + PE(start …), as a fresh [n, d_model] float array in the current workspace. */
-  private INDArray embed(int[] tokens, long start) {
-    INDArray x = Nd4j.pullRows(embedding, 1, tokens);
+  /**
+   * x = E[tokens] + PE(start …), as a fresh [n, d_model] float array in the current workspace;
+   * absent positions get row 0 of E, their keys and outputs being masked afterwards.
+   */
+  private INDArray embed(int[] tokens, long start, INDArray present) {
+    int[] rowsOfE = tokens;
+    if (present != null) {
+      rowsOfE = tokens.clone();
+      for (int i = 0; i < rowsOfE.length; i++) {
+        rowsOfE[i] = Math.max(rowsOfE[i], 0);
+      }
+    }
+    INDArray x = Nd4j.pullRows(embedding, 1, rowsOfE);
     if (positions != null) {
       positions.addTo(x, start);
     }

@@ -7,6 +7,12 @@ package io.seqattn.core.tokenize;
  * of L ≥ k bases gives ⌊(L−k)/s⌋ + 1 tokens and a shorter one gives none. ASCII white space
  * (line breaks, spaces, tabs) is not part of a sequence and is skipped; any other character that
  * is not an IUPAC nucleotide letter is rejected.
+ *
+ * <p>Two reading options for real genome files, neither part of the model: with {@code skipN}, a
+ * k-mer containing N (any case) is {@link Tokenizer#ABSENT} instead of 4^k, so an N run (an
+ * assembly gap) contributes nothing while every later k-mer keeps its position; with
+ * {@code flagSoftMask}, each token carries a flag that is true when any of its bases is lowercase
+ * (soft-masked repeats, as RepeatMasker writes them). Case never changes the id.
  */
 public final class DnaKmerTokenizer implements Tokenizer {
 
@@ -43,12 +49,24 @@ public final class DnaKmerTokenizer implements Tokenizer {
   private final int stride;
   private final int mask;
   private final int ambiguousId;
+  private final boolean skipN;
+  private final boolean flagSoftMask;
 
   private long basesSeen;
   private long lastAmbiguous;
+  private long lastN;
+  private long lastLowercase;
   private int code;
 
   public DnaKmerTokenizer(int k, int stride) {
+    this(k, stride, false, false);
+  }
+
+  /**
+   * @param skipN k-mers containing N become {@link Tokenizer#ABSENT}
+   * @param flagSoftMask tokens carry a flag: any base lowercase
+   */
+  public DnaKmerTokenizer(int k, int stride, boolean skipN, boolean flagSoftMask) {
     if (k < 1 || k > 15 || stride < 1) {
       throw new IllegalArgumentException("need 1 <= k <= 15 and stride >= 1, got k=" + k + " stride=" + stride);
     }
@@ -56,6 +74,8 @@ public final class DnaKmerTokenizer implements Tokenizer {
     this.stride = stride;
     this.mask = (1 << (2 * k)) - 1;
     this.ambiguousId = 1 << (2 * k);
+    this.skipN = skipN;
+    this.flagSoftMask = flagSoftMask;
     reset();
   }
 
@@ -68,6 +88,8 @@ public final class DnaKmerTokenizer implements Tokenizer {
   public void reset() {
     basesSeen = 0;
     lastAmbiguous = -k;
+    lastN = -k;
+    lastLowercase = -k;
     code = 0;
   }
 
@@ -85,13 +107,24 @@ public final class DnaKmerTokenizer implements Tokenizer {
       long b = basesSeen++;
       if (base == AMBIGUOUS) {
         lastAmbiguous = b;
+        if (c == 'N' || c == 'n') {
+          lastN = b;
+        }
         code = (code << 2) & mask;
       } else {
         code = ((code << 2) | base) & mask;
       }
+      if (c >= 'a') {
+        lastLowercase = b;
+      }
       long kmerStart = b - k + 1;
       if (kmerStart >= 0 && kmerStart % stride == 0) {
-        out.add(b - lastAmbiguous < k ? ambiguousId : code);
+        int id = skipN && b - lastN < k ? ABSENT : b - lastAmbiguous < k ? ambiguousId : code;
+        if (flagSoftMask) {
+          out.add(id, b - lastLowercase < k);
+        } else {
+          out.add(id);
+        }
       }
     }
   }

@@ -9,6 +9,13 @@ package io.seqattn.core.tokenize;
  */
 public interface Tokenizer {
 
+  /**
+   * The id of a position that keeps its place in the sequence but holds no token (a k-mer inside
+   * an N run read with N runs skipped): positions after it are unchanged, and attention gives it no
+   * key and no output.
+   */
+  int ABSENT = -1;
+
   /** Number of distinct ids this tokenizer can emit; every id is in [0, vocabularySize). */
   int vocabularySize();
 

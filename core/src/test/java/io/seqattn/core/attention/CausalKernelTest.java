@@ -61,6 +61,13 @@ class CausalKernelTest {
   }
 
   @Test
+  void absentPositionsAddNoKeyButTheStateStillDecaysAcrossThem() {
+    Model model = model(new double[] {0.97, 0.9}, 5);
+    int[] tokens = ChunkKernelTest.withAbsentRuns(randomTokens(400, model.config().tokenizer().vocabularySize(), 3));
+    assertClose(NaiveRecurrence.outputs(model, tokens, 7), chunked(model, tokens, 7, 96, 32));
+  }
+
+  @Test
   void matchesTheRecurrenceOnLambdaPhageFarAlong() throws Exception {
     Model model = model(new double[] {0.99, 0.999}, 8);
     int[] tokens = Corpora.dnaTokens("lambda_phage.fa.gz", 3, 1500);

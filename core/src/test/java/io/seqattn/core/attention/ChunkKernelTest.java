@@ -77,12 +77,16 @@ class ChunkKernelTest {
     double scale = 0;
     for (double[] row : expected) {
       for (double v : row) {
-        scale = Math.max(scale, Math.abs(v));
+        scale = Double.isNaN(v) ? scale : Math.max(scale, Math.abs(v));
       }
     }
     double worst = 0;
     for (int i = 0; i < expected.length; i++) {
       for (int f = 0; f < expected[i].length; f++) {
+        if (Double.isNaN(expected[i][f])) {
+          assertTrue(Double.isNaN(actual[i][f]), "position " + i + " has no output, got " + actual[i][f]);
+          continue;
+        }
         worst = Math.max(worst, Math.abs(expected[i][f] - actual[i][f]));
       }
     }
@@ -119,6 +123,33 @@ class ChunkKernelTest {
     Model model = model(FeatureMap.RELU, Positional.NONE, 3, 13);
     int[] tokens = randomTokens(200, model.config().tokenizer().vocabularySize(), 1);
     assertClose(NaiveAttention.outputs(model, tokens, 0), chunked(model, tokens, 0, 64));
+  }
+
+  /** Tokens with N-run-like stretches of absent positions (−1), one of them across a chunk boundary. */
+  static int[] withAbsentRuns(int[] tokens) {
+    int[] t = tokens.clone();
+    Arrays.fill(t, 100, 180, -1);
+    Arrays.fill(t, 250, 262, -1);
+    t[0] = -1;
+    return t;
+  }
+
+  @Test
+  void absentPositionsHaveNoKeyAndNoOutputButKeepTheirPlace() {
+    Model model = model(FeatureMap.ELU, Positional.SINUSOIDAL, 3, 11);
+    int[] tokens = withAbsentRuns(randomTokens(400, model.config().tokenizer().vocabularySize(), 5));
+    assertClose(NaiveAttention.outputs(model, tokens, 1000), chunked(model, tokens, 1000, 128));
+
+    ChunkKernel kernel = new ChunkKernel(model);
+    Summary state = kernel.summarize(tokens, 1000);
+    assertEquals(400, state.tokens(), "absent positions still count as positions");
+    ChunkOutputs out = kernel.attend(tokens, 1000, state, true);
+    assertEquals(400 - 80 - 12 - 1, out.pooled().count(), "only present tokens are pooled");
+    assertTrue(Arrays.stream(out.pooled().sum()).allMatch(Double::isFinite));
+    int[] allAbsent = new int[50];
+    Arrays.fill(allAbsent, -1);
+    assertEquals(Summary.empty(2, 8, 8).s().length, kernel.summarize(allAbsent, 0).s().length);
+    assertTrue(Arrays.stream(kernel.summarize(allAbsent, 0).s()).allMatch(v -> v == 0), "no keys at all");
   }
 
   @Test

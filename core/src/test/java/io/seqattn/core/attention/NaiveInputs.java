@@ -7,6 +7,7 @@ import io.seqattn.core.model.Positional;
 /**
  * What both test oracles start from, written out from the README formula in double precision and
  * sharing no code with the kernel: x_p = E[t_p] + PE(p), then φ(x·Wq), φ(x·Wk) and x·Wv per position.
+ * An absent position (token −1) has φ(k) = 0 — no key — and a NaN query, so its output is NaN.
  */
 record NaiveInputs(double[][] phiQ, double[][] phiK, double[][] v) {
 
@@ -19,6 +20,10 @@ record NaiveInputs(double[][] phiQ, double[][] phiK, double[][] v) {
     double[][] k = new double[n][inner];
     double[][] v = new double[n][inner];
     for (int p = 0; p < n; p++) {
+      if (tokens[p] == -1) {
+        java.util.Arrays.fill(q[p], Double.NaN);
+        continue;
+      }
       double[] x = new double[d];
       for (int j = 0; j < d; j++) {
         x[j] = model.embedding()[tokens[p] * d + j];

@@ -36,6 +36,35 @@ class DnaKmerTokenizerTest {
   }
 
   @Test
+  void skippingNRunsLeavesAbsentPositionsAndKeepsOtherAmbiguityCodes() {
+    int amb = 64;
+    int a = Tokenizer.ABSENT;
+    // as above, but the three k-mers touching N are absent; those touching R and Y keep the ambiguous id
+    assertArrayEquals(new int[] {a, a, a, 56, amb, amb, amb},
+        tokenize(new DnaKmerTokenizer(3, 1, true, false), "ACnTGARYA"));
+    // positions after an N run are those of the unskipped read
+    int[] plain = tokenize(new DnaKmerTokenizer(4, 2), "ACGTNNNNNNACGTACGT");
+    int[] skipped = tokenize(new DnaKmerTokenizer(4, 2, true, false), "ACGTNNNNNNACGTACGT");
+    assertEquals(plain.length, skipped.length);
+    for (int i = 0; i < plain.length; i++) {
+      assertEquals(plain[i] == 256 ? a : plain[i], skipped[i], "token " + i);
+    }
+  }
+
+  @Test
+  void softMaskFlagsTokensWithAnyLowercaseBase() {
+    TokenBuffer out = new TokenBuffer();
+    DnaKmerTokenizer t = new DnaKmerTokenizer(3, 1, false, true);
+    t.feed("ACGta", 0, 2, out);
+    t.feed("ACGtaCGTA", 2, 9, out);                  // the flag follows bases across pieces
+    assertTrue(out.hasFlags());
+    // ACG CGt Gta taC aCG CGT GTA: lowercase t at base 3, a at base 4
+    assertArrayEquals(new boolean[] {false, true, true, true, true, false, false}, out.peekFlags(7));
+    assertArrayEquals(tokenize(new DnaKmerTokenizer(3, 1), "ACGTACGTA"), out.take(7), "case never changes ids");
+    assertTrue(!new TokenBuffer().hasFlags());
+  }
+
+  @Test
   void tokensDoNotDependOnHowTheTextIsSplit() {
     String seq = "ACGTTGCANNACGTRGCCGTAAGT";
     int[] whole = tokenize(new DnaKmerTokenizer(4, 1), seq);

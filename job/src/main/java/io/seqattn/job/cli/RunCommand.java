@@ -1,6 +1,7 @@
 package io.seqattn.job.cli;
 
 import io.seqattn.core.model.Model;
+import io.seqattn.job.input.FastaOptions;
 import io.seqattn.job.input.InputFile;
 import io.seqattn.job.input.InputFormat;
 import io.seqattn.job.input.Readers;
@@ -75,6 +76,16 @@ final class RunCommand implements Callable<Integer> {
           + "(same model); its tokens take the positions after the stored ones.")
   String continueFrom;
 
+  @Option(names = "--skip-n",
+      description = "FASTA with a DNA model: k-mers touching an N run are absent positions (no key, no output, "
+          + "not pooled) instead of the ambiguous token; every later k-mer keeps its position.")
+  boolean skipN;
+
+  @Option(names = "--keep-soft-mask",
+      description = "FASTA with a DNA model: write a soft_masked flag per position to outputs/ (true when any base "
+          + "of the k-mer is lowercase) and count them in run.json. Needs --emit-outputs.")
+  boolean keepSoftMask;
+
   @Option(names = "--id-field", defaultValue = "id", paramLabel = "NAME",
       description = "JSONL field holding the document id (default: ${DEFAULT-VALUE}).")
   String idField;
@@ -100,7 +111,16 @@ final class RunCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new SeqAttn.UserException("unknown --validation '" + validation + "' (expected strict or lenient)");
     }
-    Readers readers = new Readers(model.config().tokenizer(), chunkSize, idField, textField, mode);
+    if ((skipN || keepSoftMask) && (inputFormat != InputFormat.FASTA
+        || model.config().tokenizer().type() != io.seqattn.core.model.TokenizerSpec.Type.DNA)) {
+      throw new SeqAttn.UserException((skipN ? "--skip-n" : "--keep-soft-mask")
+          + " applies to FASTA input read with a dna model");
+    }
+    if (keepSoftMask && !emitOutputs) {
+      throw new SeqAttn.UserException("--keep-soft-mask writes its flags to outputs/: add --emit-outputs");
+    }
+    Readers readers = new Readers(model.config().tokenizer(), chunkSize, idField, textField, mode,
+        new FastaOptions(skipN, keepSoftMask));
     if (continueFrom != null) {
       if (!model.config().causal()) {
         throw new SeqAttn.UserException("--continue-from needs a causal model: a global state depends on the "

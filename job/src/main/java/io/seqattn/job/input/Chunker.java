@@ -116,7 +116,8 @@ public final class Chunker implements Iterator<ReadItem> {
   }
 
   private ReadItem emit(int n) {
-    Chunk chunk = new Chunk(current.seqId(), index, start, buffer.take(n), index == 0 ? current : null);
+    boolean[] softMasked = buffer.hasFlags() ? buffer.peekFlags(n) : null;
+    Chunk chunk = new Chunk(current.seqId(), index, start, buffer.take(n), index == 0 ? current : null, softMasked);
     index++;
     start += n;
     return chunk;

@@ -41,14 +41,13 @@ public final class IndexedFastaReader implements Iterator<ReadItem>, AutoCloseab
   private long nextChunk;
   private long tokensLeft;
 
-  public IndexedFastaReader(InputFile file, List<ReadTask.Piece> pieces, TokenizerSpec spec, int chunkSize,
-      Validation validation) throws IOException {
-    this.validation = validation;
+  public IndexedFastaReader(InputFile file, List<ReadTask.Piece> pieces, Readers readers) throws IOException {
+    this.validation = readers.validation();
     this.file = file;
     this.pieces = pieces;
-    this.spec = spec;
-    this.tokenizer = spec.newTokenizer();
-    this.chunkSize = chunkSize;
+    this.spec = readers.tokenizer();
+    this.tokenizer = readers.newTokenizer();
+    this.chunkSize = readers.chunkSize();
     this.source = ByteSource.open(Path.of(file.path()));
   }
 
@@ -86,7 +85,9 @@ public final class IndexedFastaReader implements Iterator<ReadItem>, AutoCloseab
           + "says (" + p.entry().length() + " bases); re-index the file");
     }
     SequenceInfo info = nextChunk == 0 ? info(p.entry()) : null;
-    Chunk chunk = new Chunk(p.entry().name(), (int) nextChunk, nextChunk * chunkSize, buffer.take(n), info);
+    boolean[] softMasked = buffer.hasFlags() ? buffer.peekFlags(n) : null;
+    Chunk chunk = new Chunk(p.entry().name(), (int) nextChunk, nextChunk * chunkSize, buffer.take(n), info,
+        softMasked);
     tokensLeft -= n;
     nextChunk++;
     return chunk;

@@ -108,10 +108,13 @@ public final class AttentionPlan {
           .repartition(partitions)
           .persist(StorageLevel.MEMORY_AND_DISK_SER());
       release.add(() -> chunks.unpersist(false));
-      long[] counted = stats.time("read", () -> chunks.map(c -> new long[] {1, c.tokens().length})
-          .fold(new long[2], (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]}));
+      long[] counted = stats.time("read", () -> chunks
+          .map(c -> new long[] {1, c.tokens().length, c.absentTokens(), c.softMaskedTokens()})
+          .fold(new long[4], (a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]}));
       stats.chunks = counted[0];
       stats.tokens = counted[1];
+      stats.absentTokens = counted[2];
+      stats.softMaskedTokens = counted[3];
       JavaPairRDD<String, SequenceInfo> infos =
           chunks.filter(c -> c.index() == 0).mapToPair(c -> new Tuple2<>(c.seqId(), c.info()));
 
@@ -134,7 +137,7 @@ public final class AttentionPlan {
             ChunkOutputs o = causal
                 ? kernel.attendCausal(c.tokens(), c.start(), pair._2(), emit)
                 : kernel.attend(c.tokens(), c.start(), pair._2(), emit);
-            return new ChunkResult(c.start(), c.tokens().length, o.pooled(), o.outputs());
+            return new ChunkResult(c.start(), c.tokens().length, o.pooled(), o.outputs(), c.softMasked());
           });
       JavaPairRDD<ChunkKey, ChunkResult> results =
           emit ? computed.persist(StorageLevel.MEMORY_AND_DISK_SER()) : computed;
@@ -158,7 +161,7 @@ public final class AttentionPlan {
       });
       if (emit) {
         stats.time("write-outputs", () -> {
-          tables.outputs(results).write().parquet(out.staging("outputs"));
+          tables.outputs(results, readers.fasta().keepSoftMask()).write().parquet(out.staging("outputs"));
           return null;
         });
       }

@@ -147,12 +147,18 @@ public final class OutputTables {
     return new Summary(heads, m, dHead, first.getLong(first.fieldIndex("tokens")), logDecay, s, z);
   }
 
-  Dataset<Row> outputs(JavaPairRDD<ChunkKey, io.seqattn.job.plan.ChunkResult> results) {
+  /** One row per chunk; with {@code softMask}, a {@code soft_masked} flag per position too. */
+  Dataset<Row> outputs(JavaPairRDD<ChunkKey, ChunkResult> results, boolean softMask) {
     JavaRDD<Row> rows = results.map(e -> {
       ChunkResult r = e._2();
       int width = r.tokens() == 0 ? 0 : r.outputs().length / r.tokens();
-      return RowFactory.create(e._1().seqId(), e._1().index(), r.start(), r.tokens(), width, r.outputs());
+      return softMask
+          ? RowFactory.create(e._1().seqId(), e._1().index(), r.start(), r.tokens(), width, r.outputs(), r.softMasked())
+          : RowFactory.create(e._1().seqId(), e._1().index(), r.start(), r.tokens(), width, r.outputs());
     });
-    return spark.createDataFrame(rows, OUTPUTS).sortWithinPartitions("seq_id", "chunk");
+    StructType schema = softMask
+        ? OUTPUTS.add("soft_masked", DataTypes.createArrayType(DataTypes.BooleanType, false), false)
+        : OUTPUTS;
+    return spark.createDataFrame(rows, schema).sortWithinPartitions("seq_id", "chunk");
   }
 }

@@ -40,6 +40,8 @@ public final class RunReport {
     root.put("partitions", stats.partitions());
     root.put("emit_outputs", spec.emitOutputs());
     root.put("validation", spec.readers().validation().name().toLowerCase(Locale.ROOT));
+    root.put("skip_n", spec.readers().fasta().skipN());
+    root.put("keep_soft_mask", spec.readers().fasta().keepSoftMask());
     if (spec.continueFrom() != null) {
       root.put("continue_from", spec.continueFrom());
     }
@@ -53,6 +55,12 @@ public final class RunReport {
     counts.put("chunks", stats.chunks());
     counts.put("read_tasks", stats.readTasks());
     counts.put("tokens", stats.tokens());
+    if (spec.readers().fasta().skipN()) {
+      counts.put("absent_tokens", stats.absentTokens());
+    }
+    if (spec.readers().fasta().keepSoftMask()) {
+      counts.put("soft_masked_tokens", stats.softMaskedTokens());
+    }
     ObjectNode skipped = root.putObject("skipped");
     skipped.put("records", stats.skipped().size());
     ArrayNode listed = skipped.putArray("listed");

@@ -10,6 +10,8 @@ public final class RunStats {
   long chunks;
   long tokens;
   long emptySequences;
+  long absentTokens;
+  long softMaskedTokens;
   int partitions;
   int readTasks;
   java.util.List<io.seqattn.job.input.ReadItem.Skipped> skipped = java.util.List.of();
@@ -45,6 +47,16 @@ public final class RunStats {
 
   public long emptySequences() {
     return emptySequences;
+  }
+
+  /** Positions without a token (k-mers of N runs read with --skip-n). */
+  public long absentTokens() {
+    return absentTokens;
+  }
+
+  /** Tokens flagged soft-masked (read with --keep-soft-mask). */
+  public long softMaskedTokens() {
+    return softMaskedTokens;
   }
 
   /** Spark tasks that read the inputs (split pieces of indexed FASTA, or whole files). */
