@@ -1,18 +1,28 @@
 #!/usr/bin/env bash
-# Runs the global job over one large genome, decompressed and indexed, in local[2] with a small
-# driver heap, and reports tokens/s (from run.json) and the peak RSS of the JVM (/usr/bin/time -v).
-# Usage: scripts/genome-memory.sh [GENOME.fa.gz] [HEAP]   (defaults: C. elegans chrX, 1g)
+# Runs the global job over one large genome, decompressed (or recompressed as BGZF) and indexed,
+# in local[2] with a small driver heap, and reports tokens/s (from run.json) and the peak RSS of
+# the JVM (/usr/bin/time -v).
+# Usage: scripts/genome-memory.sh [GENOME.fa.gz] [HEAP] [plain|bgzf]
+#   (defaults: C. elegans chrX, 1g, plain; bgzf needs bgzip, Debian package 'tabix')
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 genome="${1:-$root/../shared/corpus/genomes/celegans_chrX.fa.gz}"
 heap="${2:-1g}"
+layout="${3:-plain}"
 [[ -r "$genome" ]] || { echo "genome-memory: $genome not found" >&2; exit 1; }
 command -v /usr/bin/time >/dev/null || { echo "genome-memory: needs /usr/bin/time (Debian package 'time')" >&2; exit 1; }
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 fa="$work/$(basename "${genome%.gz}")"
-zcat -f "$genome" > "$fa"
+case "$layout" in
+  plain) zcat -f "$genome" > "$fa" ;;
+  bgzf)
+    command -v bgzip >/dev/null || { echo "genome-memory: bgzf needs bgzip (Debian package 'tabix')" >&2; exit 1; }
+    fa="$fa.gz"
+    zcat -f "$genome" | bgzip -c > "$fa" ;;
+  *) echo "genome-memory: layout must be plain or bgzf, got '$layout'" >&2; exit 2 ;;
+esac
 "$root/scripts/seqattn" index "$fa"
 "$root/scripts/seqattn" init-model --out "$work/model" >/dev/null 2>&1
 
@@ -30,6 +40,7 @@ c = run["counts"]
 print(f"tokens            {c['tokens']:,}")
 print(f"read tasks        {c['read_tasks']}")
 print(f"heap (-Xmx)       {sys.argv[3]}")
+print(f"input             {run['inputs'][0]}")
 print(f"tokens/s          {run['tokens_per_second']:,}")
 print(f"wall              {wall}")
 print(f"peak RSS          {rss_kb / 1024 / 1024:.2f} GiB")
