@@ -15,6 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The two passes of linear attention over one chunk of a sequence, on ND4J: global
@@ -62,9 +63,11 @@ public final class ChunkKernel {
   private final int inner;
   private final double eps;
   private final INDArray embedding;
+  /** favor+ / trig on ND4J, or null for the deterministic maps. */
+  private final RandomFeatures randomFeatures;
   private final INDArray wkv;
   private final INDArray wq;
-  /** Per head: Wq_h, Wk_h [d_model, m] and [Wv_h | 0] [d_model, d_head + 1], contiguous. */
+  /** Per head: Wq_h, Wk_h [d_model, d_head] and [Wv_h | 0] [d_model, d_head + 1], contiguous. */
   private final INDArray[] headWq;
   private final INDArray[] headWk;
   private final INDArray[] headWvOne;
@@ -112,6 +115,7 @@ public final class ChunkKernel {
             Nd4j.zeros(DataType.FLOAT, d, 1));
       }
       this.positions = config.positional() == Positional.SINUSOIDAL ? new SinusoidalPositions(d) : null;
+      this.randomFeatures = featureMap.usesOmega() ? new RandomFeatures(model) : null;
       this.blockSize = blockSize;
       double[] gamma = config.decayPerHead();
       this.logGamma = new double[heads];
@@ -149,6 +153,7 @@ public final class ChunkKernel {
     }
     double[] s = new double[heads * m * dHead];
     double[] z = new double[heads * m];
+    double[] logScale = new double[heads];
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID)) {
       int n = tokens.length;
       INDArray present = presence(tokens);
@@ -157,17 +162,27 @@ public final class ChunkKernel {
       // each head's slice are contiguous row blocks (ND4J's strided elementwise path is slow).
       INDArray kvT = Nd4j.createUninitialized(DataType.FLOAT, 2L * inner, n);
       Nd4j.gemm(wkv, x, kvT, true, true, 1.0, 0.0);
-      INDArray phiKT = kvT.get(NDArrayIndex.interval(0, inner), NDArrayIndex.all());
-      featureMap.applyInPlace(phiKT);
-      if (present != null) {
-        phiKT.muliRowVector(present.reshape(1, n)); // absent positions have no key
+      INDArray kT = kvT.get(NDArrayIndex.interval(0, inner), NDArrayIndex.all());
+      INDArray features = null;
+      if (randomFeatures == null) {
+        featureMap.applyInPlace(kT);
+        if (present != null) {
+          kT.muliRowVector(present.reshape(1, n)); // absent positions have no key
+        }
+      } else {
+        features = Nd4j.createUninitialized(DataType.FLOAT, m, n);
       }
 
       INDArray ones = Nd4j.ones(DataType.FLOAT, n, 1);
       INDArray sHead = Nd4j.createUninitialized(DataType.FLOAT, m, dHead);
       INDArray zHead = Nd4j.createUninitialized(DataType.FLOAT, m, 1);
       for (int h = 0; h < heads; h++) {
-        INDArray kh = kvT.get(NDArrayIndex.interval(h * m, (h + 1) * m), NDArrayIndex.all());
+        INDArray kh = kvT.get(NDArrayIndex.interval(h * dHead, (h + 1) * dHead), NDArrayIndex.all());
+        if (features != null) {
+          // φ̃(K_h)ᵀ [m, n] at the chunk's log-scale c: (S, z) = e^c·(S̃, z̃)
+          logScale[h] = randomFeatures.keyColumns(h, kh, features, present);
+          kh = features;
+        }
         INDArray vh = kvT.get(NDArrayIndex.interval(inner + h * dHead, inner + (h + 1) * dHead), NDArrayIndex.all());
         if (logGamma[h] < 0) {
           // weights γ^(n−1−j): the decay each key has undergone by the end of the chunk
@@ -183,7 +198,7 @@ public final class ChunkKernel {
     for (int h = 0; h < heads; h++) {
       logDecay[h] = tokens.length * logGamma[h];
     }
-    return new Summary(heads, m, dHead, tokens.length, logDecay, s, z);
+    return new Summary(heads, m, dHead, tokens.length, logDecay, s, z, logScale);
   }
 
   /**
@@ -201,26 +216,43 @@ public final class ChunkKernel {
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID)) {
       INDArray present = presence(tokens);
       INDArray x = embed(tokens, start, present);
-      INDArray q = Nd4j.createUninitialized(DataType.FLOAT, n, inner);
-      Nd4j.gemm(x, wq, q, false, false, 1.0, 0.0);
-      featureMap.applyInPlace(q);
+      INDArray q = null;
+      INDArray qFeatures = null;
+      if (randomFeatures == null) {
+        q = Nd4j.createUninitialized(DataType.FLOAT, n, inner);
+        Nd4j.gemm(x, wq, q, false, false, 1.0, 0.0);
+        featureMap.applyInPlace(q);
+      } else {
+        q = Nd4j.createUninitialized(DataType.FLOAT, n, dHead);
+        qFeatures = Nd4j.createUninitialized(DataType.FLOAT, n, m);
+      }
 
       // Per head one GEMM against [S_h | z_h] yields numerator and normalizer together.
       INDArray out = Nd4j.createUninitialized(DataType.FLOAT, n, inner);
       INDArray stateHead = Nd4j.createUninitialized(DataType.FLOAT, m, dHead + 1);
       INDArray numDen = Nd4j.createUninitialized(DataType.FLOAT, n, dHead + 1);
+      INDArray nonPositive = countsNonPositive() ? Nd4j.zeros(DataType.FLOAT, n, 1) : null;
       for (int h = 0; h < heads; h++) {
         stateHead.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dHead))
             .assign(Nd4j.createFromArray(state.sOfHead(h)).reshape(m, dHead));
         stateHead.get(NDArrayIndex.all(), NDArrayIndex.point(dHead))
             .assign(Nd4j.createFromArray(state.zOfHead(h)));
-        INDArray qh = q.get(NDArrayIndex.all(), NDArrayIndex.interval(h * m, (h + 1) * m));
+        INDArray qh;
+        INDArray queryLogScale = null;
+        if (randomFeatures == null) {
+          qh = q.get(NDArrayIndex.all(), NDArrayIndex.interval(h * m, (h + 1) * m));
+        } else {
+          Nd4j.gemm(x, headWq[h], q, false, false, 1.0, 0.0);
+          queryLogScale = randomFeatures.queryRows(h, q, qFeatures);
+          qh = qFeatures;
+        }
         Nd4j.gemm(qh, stateHead, numDen, false, false, 1.0, 0.0);
-        INDArray den = numDen.get(NDArrayIndex.all(), NDArrayIndex.interval(dHead, dHead + 1)).addi(eps);
+        INDArray den = normalizer(numDen.get(NDArrayIndex.all(), NDArrayIndex.interval(dHead, dHead + 1)),
+            queryLogScale, state.logScale()[h], nonPositive);
         out.get(NDArrayIndex.all(), NDArrayIndex.interval(h * dHead, (h + 1) * dHead))
             .assign(numDen.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dHead)).diviColumnVector(den));
       }
-      return finish(out, present, keepOutputs);
+      return finish(out, present, keepOutputs, nonPositive);
     }
   }
 
@@ -249,16 +281,41 @@ public final class ChunkKernel {
       INDArray q = Nd4j.zeros(DataType.FLOAT, padded, m);
       INDArray k = Nd4j.zeros(DataType.FLOAT, padded, m);
       INDArray v = Nd4j.zeros(DataType.FLOAT, padded, dHead + 1);
+      INDArray nonPositive = countsNonPositive() ? Nd4j.zeros(DataType.FLOAT, n, 1) : null;
       INDArray q3 = q.reshape(blocks, b, m);
       INDArray k3 = k.reshape(blocks, b, m);
       INDArray v3 = v.reshape(blocks, b, dHead + 1);
       for (int h = 0; h < heads; h++) {
         boolean decays = logGamma[h] < 0;
         // Per-head projections into contiguous arrays: φ and the block reshapes need no strided copy.
-        project(x, headWq[h], q, n, true);
-        project(x, headWk[h], k, n, true);
-        if (present != null) {
-          k.get(rows(0, n), NDArrayIndex.all()).muliColumnVector(present); // absent positions have no key
+        INDArray queryLogScale = null;
+        double scale = 0; // log-scale of everything in this chunk's arithmetic: keys and carried-in state
+        double prefixFactor = 1;
+        if (randomFeatures == null) {
+          project(x, headWq[h], q, n, true);
+          project(x, headWk[h], k, n, true);
+          if (present != null) {
+            k.get(rows(0, n), NDArrayIndex.all()).muliColumnVector(present); // absent positions have no key
+          }
+        } else {
+          INDArray proj = Nd4j.createUninitialized(DataType.FLOAT, n, dHead);
+          INDArray feat = Nd4j.createUninitialized(DataType.FLOAT, n, m);
+          Nd4j.gemm(x, headWq[h], proj, false, false, 1.0, 0.0);
+          queryLogScale = randomFeatures.queryRows(h, proj, feat);
+          q.get(rows(0, n), NDArrayIndex.all()).assign(feat);
+          Nd4j.gemm(x, headWk[h], proj, false, false, 1.0, 0.0);
+          double keyScale = randomFeatures.keyRows(h, proj, feat, present);
+          // Keys of this chunk and the state before it meet at the larger of their scales.
+          double prefixScale = prefix == null ? Double.NEGATIVE_INFINITY : prefix.logScale()[h];
+          scale = Math.max(keyScale, prefixScale);
+          if (scale == Double.NEGATIVE_INFINITY) {
+            scale = 0; // no key anywhere yet: everything is 0
+          }
+          if (keyScale != Double.NEGATIVE_INFINITY && keyScale != scale) {
+            feat.muli(Math.exp(keyScale - scale));
+          }
+          prefixFactor = prefixScale == Double.NEGATIVE_INFINITY ? 0 : Math.exp(prefixScale - scale);
+          k.get(rows(0, n), NDArrayIndex.all()).assign(feat);
         }
         project(x, headWvOne[h], v, n, false);
         v.get(rows(0, n), NDArrayIndex.point(dHead)).assign(1.0);
@@ -277,7 +334,8 @@ public final class ChunkKernel {
         INDArray added = Nd4j.matmul(kw, v3, true, false, false);
 
         // The state entering each block: a short recurrence over blocks, not tokens.
-        INDArray entering = Nd4j.create(enteringStates(prefix, h, added.data().asFloat(), blocks, logGamma[h] * b),
+        INDArray entering = Nd4j.create(
+            enteringStates(prefix, prefixFactor, h, added.data().asFloat(), blocks, logGamma[h] * b),
             new long[] {blocks, m, dHead + 1}, DataType.FLOAT);
         INDArray carried = Nd4j.matmul(q3, entering);
         if (decays) {
@@ -286,11 +344,12 @@ public final class ChunkKernel {
         numDen.addi(carried);
 
         INDArray flat = numDen.reshape(padded, dHead + 1).get(rows(0, n), NDArrayIndex.all());
-        INDArray den = flat.get(NDArrayIndex.all(), NDArrayIndex.interval(dHead, dHead + 1)).add(eps);
+        INDArray den = normalizer(flat.get(NDArrayIndex.all(), NDArrayIndex.interval(dHead, dHead + 1)).dup(),
+            queryLogScale, scale, nonPositive);
         out.get(NDArrayIndex.all(), NDArrayIndex.interval(h * dHead, (h + 1) * dHead))
             .assign(flat.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dHead)).divColumnVector(den));
       }
-      return finish(out, present, keepOutputs);
+      return finish(out, present, keepOutputs, nonPositive);
     }
   }
 
@@ -308,9 +367,11 @@ public final class ChunkKernel {
 
   /**
    * [S | z] entering each block of head h, row-major [blocks][m][d_head + 1]: block 0 gets the
-   * chunk's prefix; block i gets γ^B·(state entering i−1) + (what block i−1 added).
+   * chunk's prefix (times {@code prefixFactor}, which brings it to the chunk's log-scale); block i
+   * gets γ^B·(state entering i−1) + (what block i−1 added).
    */
-  private float[] enteringStates(Summary prefix, int h, float[] added, int blocks, double logBlockDecay) {
+  private float[] enteringStates(Summary prefix, double prefixFactor, int h, float[] added, int blocks,
+      double logBlockDecay) {
     int width = dHead + 1;
     int size = m * width;
     float[] states = new float[blocks * size];
@@ -319,9 +380,9 @@ public final class ChunkKernel {
       double[] z = prefix.zOfHead(h);
       for (int a = 0; a < m; a++) {
         for (int c = 0; c < dHead; c++) {
-          states[a * width + c] = (float) s[a * dHead + c];
+          states[a * width + c] = (float) (prefixFactor * s[a * dHead + c]);
         }
-        states[a * width + dHead] = (float) z[a];
+        states[a * width + dHead] = (float) (prefixFactor * z[a]);
       }
     }
     float decay = (float) Math.exp(logBlockDecay);
@@ -343,13 +404,20 @@ public final class ChunkKernel {
    * The pooled sum over present positions and, when kept, the outputs, NaN at absent positions
    * (a position without a token has no output).
    */
-  private ChunkOutputs finish(INDArray out, INDArray present, boolean keepOutputs) {
+  private ChunkOutputs finish(INDArray out, INDArray present, boolean keepOutputs, INDArray nonPositive) {
     long n = out.rows();
     long count = n;
     INDArray pooled = out;
     if (present != null) {
       count = present.sumNumber().longValue();
       pooled = out.mulColumnVector(present);
+    }
+    long nonPositiveCount = 0;
+    if (nonPositive != null) {
+      if (present != null) {
+        nonPositive.muli(present);
+      }
+      nonPositiveCount = nonPositive.gt(0.0).castTo(DataType.FLOAT).sumNumber().longValue();
     }
     double[] sum = pooled.castTo(DataType.DOUBLE).sum(0).toDoubleVector();
     float[] outputs = keepOutputs ? out.data().asFloat() : null;
@@ -361,7 +429,31 @@ public final class ChunkKernel {
         }
       }
     }
-    return new ChunkOutputs(new PooledSum(count, sum), outputs);
+    return new ChunkOutputs(new PooledSum(count, sum, nonPositiveCount), outputs);
+  }
+
+  /** Whether the feature map can give a normalizer φ(q)ᵀz ≤ 0 (relu, identity, trig), which is counted. */
+  private boolean countsNonPositive() {
+    return !featureMap.isPositive();
+  }
+
+  /**
+   * The normalizer φ(q)ᵀz + eps of each row from its stabilized value {@code raw} = φ̃(q)ᵀz̃ (a
+   * column view, modified in place): with φ(q) = e^s·φ̃(q) and z = e^c·z̃, the output's ratio is
+   * φ̃ᵀS̃ / (φ̃ᵀz̃ + eps·e^(−(s+c))), exactly the unstabilized one. Rows whose φ(q)ᵀz ≤ 0 are marked
+   * in {@code nonPositive}.
+   *
+   * @param queryLogScale s per row [n, 1], or null with c = 0 (deterministic maps: plain + eps)
+   */
+  private INDArray normalizer(INDArray raw, INDArray queryLogScale, double c, INDArray nonPositive) {
+    if (nonPositive != null) {
+      nonPositive.addi(raw.lte(0.0).castTo(DataType.FLOAT));
+    }
+    if (queryLogScale == null) {
+      return raw.addi(eps);
+    }
+    INDArray epsTerm = Transforms.exp(queryLogScale.add(c).negi(), false).muli(eps);
+    return raw.addi(epsTerm);
   }
 
   /**

@@ -4,11 +4,16 @@ import java.io.Serializable;
 import java.util.Arrays;
 
 /**
- * The running sum, in double, of a sequence's attention outputs over positions, and how many
- * positions it covers. Chunk sums merge by addition ({@link #MERGE}); the pooled embedding is
- * the mean, {@code sum / count}, optionally projected by the model's {@code wo}.
+ * The running sum, in double, of a sequence's attention outputs over positions, how many positions
+ * it covers, and at how many of them the normalizer φ(q)ᵀz was ≤ 0 (possible with relu, identity
+ * and trig; such outputs are unreliable). Chunk sums merge by addition ({@link #MERGE}); the pooled
+ * embedding is the mean, {@code sum / count}, optionally projected by the model's {@code wo}.
  */
-public record PooledSum(long count, double[] sum) implements Serializable {
+public record PooledSum(long count, double[] sum, long nonPositiveNormalizers) implements Serializable {
+
+  public PooledSum(long count, double[] sum) {
+    this(count, sum, 0);
+  }
 
   public static final Semigroup<PooledSum> MERGE = new Semigroup<>() {
     @Override
@@ -21,7 +26,7 @@ public record PooledSum(long count, double[] sum) implements Serializable {
       for (int i = 0; i < sum.length; i++) {
         sum[i] += right.sum[i];
       }
-      return new PooledSum(left.count + right.count, sum);
+      return new PooledSum(left.count + right.count, sum, left.nonPositiveNormalizers + right.nonPositiveNormalizers);
     }
 
     @Override
@@ -48,7 +53,8 @@ public record PooledSum(long count, double[] sum) implements Serializable {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof PooledSum other && count == other.count && Arrays.equals(sum, other.sum);
+    return o instanceof PooledSum other && count == other.count && Arrays.equals(sum, other.sum)
+        && nonPositiveNormalizers == other.nonPositiveNormalizers;
   }
 
   @Override

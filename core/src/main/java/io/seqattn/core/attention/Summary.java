@@ -16,10 +16,18 @@ import java.util.Arrays;
  * With ℓ = 0 the factor is exactly 1.0 and the merge is bitwise the plain sum. Values are double so
  * accumulation across chunks loses nothing to rounding.
  *
- * <p>Layout: {@code s} is [heads][m][d_head], {@code z} is [heads][m], {@code logDecay} is [heads].
+ * <p>Exp-features (favor+, trig) overflow double for large keys, so the statistics are held as
+ * (S, z) = e^c·(S̃, z̃) with a per-head log-scale c (0 for the deterministic maps). Merging brings
+ * both sides to the larger scale: with a = c₁ + ℓ₂ and b = c₂, c = max(a, b) and
+ * U = e^(a−c)·Ũ₁ + e^(b−c)·Ũ₂ — again only factors ≤ 1 are formed, nothing overflows, and the
+ * represented values are exactly those of the unscaled merge. With c₁ = c₂ = 0 this is bitwise the
+ * merge above. c = −∞ is the scale of a stretch without any key (S = z = 0).
+ *
+ * <p>Layout: {@code s} is [heads][m][d_head], {@code z} is [heads][m], {@code logDecay} and
+ * {@code logScale} are [heads].
  */
-public record Summary(int heads, int m, int dHead, long tokens, double[] logDecay, double[] s, double[] z)
-    implements Serializable {
+public record Summary(int heads, int m, int dHead, long tokens, double[] logDecay, double[] s, double[] z,
+    double[] logScale) implements Serializable {
 
   /** Composition of consecutive stretches, left then right. Associative; commutative only without decay. */
   public static final Semigroup<Summary> MERGE = new Semigroup<>() {
@@ -29,18 +37,24 @@ public record Summary(int heads, int m, int dHead, long tokens, double[] logDeca
       double[] s = new double[left.s.length];
       double[] z = new double[left.z.length];
       double[] logDecay = new double[left.heads];
+      double[] logScale = new double[left.heads];
       int sSize = left.m * left.dHead;
       for (int h = 0; h < left.heads; h++) {
         logDecay[h] = left.logDecay[h] + right.logDecay[h];
-        double f = Math.exp(right.logDecay[h]);
+        double a = left.logScale[h] + right.logDecay[h];
+        double b = right.logScale[h];
+        double c = Math.max(a, b);
+        logScale[h] = c;
+        double f = factor(a, c);
+        double g = factor(b, c);
         for (int i = h * sSize; i < (h + 1) * sSize; i++) {
-          s[i] = f * left.s[i] + right.s[i];
+          s[i] = f * left.s[i] + g * right.s[i];
         }
         for (int i = h * left.m; i < (h + 1) * left.m; i++) {
-          z[i] = f * left.z[i] + right.z[i];
+          z[i] = f * left.z[i] + g * right.z[i];
         }
       }
-      return new Summary(left.heads, left.m, left.dHead, left.tokens + right.tokens, logDecay, s, z);
+      return new Summary(left.heads, left.m, left.dHead, left.tokens + right.tokens, logDecay, s, z, logScale);
     }
 
     @Override
@@ -49,14 +63,26 @@ public record Summary(int heads, int m, int dHead, long tokens, double[] logDeca
     }
   };
 
+  /** e^(x − c) for x ≤ c, with e^(−∞ − (−∞)) taken as 0: a side without keys contributes nothing. */
+  private static double factor(double x, double c) {
+    return x == Double.NEGATIVE_INFINITY ? 0.0 : Math.exp(x - c);
+  }
+
   public Summary {
     if (heads < 1 || m < 1 || dHead < 1 || tokens < 0) {
       throw new IllegalArgumentException("bad summary shape heads=" + heads + " m=" + m + " dHead=" + dHead
           + " tokens=" + tokens);
     }
-    if (s.length != heads * m * dHead || z.length != heads * m || logDecay.length != heads) {
+    if (s.length != heads * m * dHead || z.length != heads * m || logDecay.length != heads
+        || logScale.length != heads) {
       throw new IllegalArgumentException("summary arrays do not match shape [" + heads + "," + m + "," + dHead
-          + "]: s has " + s.length + ", z has " + z.length + ", logDecay has " + logDecay.length);
+          + "]: s has " + s.length + ", z has " + z.length + ", logDecay has " + logDecay.length
+          + ", logScale has " + logScale.length);
+    }
+    for (double c : logScale) {
+      if (Double.isNaN(c) || c == Double.POSITIVE_INFINITY) {
+        throw new IllegalArgumentException("log scale must be finite or -Infinity, got " + c);
+      }
     }
     for (double l : logDecay) {
       if (!(l <= 0)) {
@@ -65,9 +91,14 @@ public record Summary(int heads, int m, int dHead, long tokens, double[] logDeca
     }
   }
 
-  /** A summary without decay (global or plain causal attention). */
+  /** A summary without decay (global or plain causal attention) and at scale 1. */
   public Summary(int heads, int m, int dHead, long tokens, double[] s, double[] z) {
     this(heads, m, dHead, tokens, new double[heads], s, z);
+  }
+
+  /** A summary at scale 1 (log-scale 0): the deterministic feature maps. */
+  public Summary(int heads, int m, int dHead, long tokens, double[] logDecay, double[] s, double[] z) {
+    this(heads, m, dHead, tokens, logDecay, s, z, new double[heads]);
   }
 
   /** The identity: no tokens, S = 0, z = 0, no decay. */
@@ -75,7 +106,37 @@ public record Summary(int heads, int m, int dHead, long tokens, double[] logDeca
     return new Summary(heads, m, dHead, 0, new double[heads * m * dHead], new double[heads * m]);
   }
 
-  /** S_h as a fresh row-major [m][d_head] array. */
+  /**
+   * S_h·e^(c_h) and z_h·e^(c_h) of every head — the statistics themselves — when they are finite
+   * in double; null when some value would overflow (then use {@link #s()}, {@link #z()} and
+   * {@link #logScale()}).
+   */
+  public double[][] unscaled() {
+    double[] us = s.clone();
+    double[] uz = z.clone();
+    for (int h = 0; h < heads; h++) {
+      double f = logScale[h] == Double.NEGATIVE_INFINITY ? 0.0 : Math.exp(logScale[h]);
+      for (int i = h * m * dHead; i < (h + 1) * m * dHead; i++) {
+        us[i] *= f;
+      }
+      for (int i = h * m; i < (h + 1) * m; i++) {
+        uz[i] *= f;
+      }
+    }
+    for (double v : us) {
+      if (!Double.isFinite(v)) {
+        return null;
+      }
+    }
+    for (double v : uz) {
+      if (!Double.isFinite(v)) {
+        return null;
+      }
+    }
+    return new double[][] {us, uz};
+  }
+
+  /** S_h as a fresh row-major [m][d_head] array (scaled: the statistic is e^(c_h) times this). */
   public double[] sOfHead(int head) {
     int size = m * dHead;
     return Arrays.copyOfRange(s, head * size, (head + 1) * size);
@@ -97,7 +158,8 @@ public record Summary(int heads, int m, int dHead, long tokens, double[] logDeca
   public boolean equals(Object o) {
     return o instanceof Summary other
         && heads == other.heads && m == other.m && dHead == other.dHead && tokens == other.tokens
-        && Arrays.equals(logDecay, other.logDecay) && Arrays.equals(s, other.s) && Arrays.equals(z, other.z);
+        && Arrays.equals(logDecay, other.logDecay) && Arrays.equals(s, other.s) && Arrays.equals(z, other.z)
+        && Arrays.equals(logScale, other.logScale);
   }
 
   @Override
@@ -108,6 +170,6 @@ public record Summary(int heads, int m, int dHead, long tokens, double[] logDeca
   @Override
   public String toString() {
     return "Summary[heads=" + heads + ", m=" + m + ", dHead=" + dHead + ", tokens=" + tokens
-        + ", logDecay=" + Arrays.toString(logDecay) + "]";
+        + ", logDecay=" + Arrays.toString(logDecay) + ", logScale=" + Arrays.toString(logScale) + "]";
   }
 }

@@ -19,8 +19,10 @@ import java.util.SplittableRandom;
  * A linear-attention model: its {@link ModelConfig} and float32 weights, row-major. The model is a
  * directory of {@code config.json} plus NumPy files — {@code embedding.npy} [vocab, d_model];
  * {@code wq.npy}, {@code wk.npy}, {@code wv.npy} [d_model, heads·d_head]; optional {@code wo.npy}
- * [heads·d_head, d_out] — so PyTorch and NumPy users can export their own. Only primitive arrays
- * are held, so a Model can be broadcast by Spark; ND4J arrays are built from it inside tasks.
+ * [heads·d_head, d_out]; for random-feature maps {@code omega.npy} [heads, rows, d_head] (rows = m
+ * for favor+, m/2 for trig) — so PyTorch and NumPy users can export their own. ω is part of the
+ * model: drawn once, read by every executor, never redrawn per task. Only primitive arrays are
+ * held, so a Model can be broadcast by Spark; ND4J arrays are built from it inside tasks.
  */
 public final class Model implements Serializable {
 
@@ -29,6 +31,7 @@ public final class Model implements Serializable {
   public static final String WK = "wk.npy";
   public static final String WV = "wv.npy";
   public static final String WO = "wo.npy";
+  public static final String OMEGA = "omega.npy";
 
   private final ModelConfig config;
   private final float[] embedding;
@@ -36,13 +39,21 @@ public final class Model implements Serializable {
   private final float[] wk;
   private final float[] wv;
   private final float[] wo;
+  private final float[] omega;
   private final int dOut;
   private final String fingerprint;
 
+  /** A model whose feature map needs no ω. */
+  public Model(ModelConfig config, float[] embedding, float[] wq, float[] wk, float[] wv, float[] wo, int dOut) {
+    this(config, embedding, wq, wk, wv, wo, dOut, null);
+  }
+
   /**
    * @param wo the output projection, or null for none (then {@code dOut} must be 0)
+   * @param omega [heads, rows, d_head] for random-feature maps, null otherwise
    */
-  public Model(ModelConfig config, float[] embedding, float[] wq, float[] wk, float[] wv, float[] wo, int dOut) {
+  public Model(ModelConfig config, float[] embedding, float[] wq, float[] wk, float[] wv, float[] wo, int dOut,
+      float[] omega) {
     this.config = config;
     int vocab = config.tokenizer().vocabularySize();
     int d = config.dModel();
@@ -65,7 +76,15 @@ public final class Model implements Serializable {
     this.wq = wq;
     this.wk = wk;
     this.wv = wv;
+    if (config.featureMap().usesOmega()) {
+      long rows = config.featureMap().omegaRows(config.featureDim());
+      requireLength(OMEGA, omega, config.heads() * rows * config.dHead(), config.heads() * (int) rows,
+          config.dHead());
+    } else if (omega != null) {
+      throw new IllegalArgumentException("feature map " + config.featureMap() + " takes no omega");
+    }
     this.wo = wo;
+    this.omega = omega;
     this.dOut = dOut;
     this.fingerprint = computeFingerprint();
   }
@@ -95,6 +114,11 @@ public final class Model implements Serializable {
   /** [heads·d_head, d_out], row-major, or null when the model has no output projection. */
   public float[] wo() {
     return wo;
+  }
+
+  /** ω, [heads, rows, d_head] row-major, or null when the feature map needs none. Do not modify. */
+  public float[] omega() {
+    return omega;
   }
 
   public boolean hasOutputProjection() {
@@ -141,7 +165,26 @@ public final class Model implements Serializable {
       dOut = shape[1];
       wo = toFloats(arr, woFile);
     }
-    return new Model(config, embedding, wq, wk, wv, wo, dOut);
+    float[] omega = null;
+    Path omegaFile = dir.resolve(OMEGA);
+    if (config.featureMap().usesOmega()) {
+      if (!Files.exists(omegaFile)) {
+        throw new ModelFormatException(omegaFile + ": missing (feature map " + config.featureMap()
+            + " needs its random rows; init-model writes them)");
+      }
+      int rows = config.featureMap().omegaRows(config.featureDim());
+      NpyArray arr = readNpy(omegaFile);
+      if (!Arrays.equals(arr.shape(), new int[] {config.heads(), rows, config.dHead()})) {
+        throw new ModelFormatException(omegaFile + ": shape " + Arrays.toString(arr.shape()) + " does not match [heads="
+            + config.heads() + ", rows=" + rows + ", d_head=" + config.dHead() + "] required by "
+            + ModelConfig.FILE_NAME + " (" + config.featureMap() + " with features=" + config.featureDim() + ")");
+      }
+      omega = toFloats(arr, omegaFile);
+    } else if (Files.exists(omegaFile)) {
+      throw new ModelFormatException(omegaFile + ": present, but feature map " + config.featureMap()
+          + " uses no random features (remove the file or fix " + ModelConfig.FILE_NAME + ")");
+    }
+    return new Model(config, embedding, wq, wk, wv, wo, dOut, omega);
   }
 
   /** Writes this model as a directory (created if needed); existing model files are replaced. */
@@ -158,12 +201,18 @@ public final class Model implements Serializable {
     if (wo != null) {
       Npy.write(dir.resolve(WO), NpyArray.ofFloats(wo, inner, dOut));
     }
+    Files.deleteIfExists(dir.resolve(OMEGA));
+    if (omega != null) {
+      Npy.write(dir.resolve(OMEGA), NpyArray.ofFloats(omega, config.heads(),
+          config.featureMap().omegaRows(config.featureDim()), config.dHead()));
+    }
   }
 
   /**
    * A seeded random model: embeddings ~ N(0, 1), projections ~ N(0, 1/d_model) so q, k, v have
-   * unit-scale entries, and {@code wo} ~ N(0, 1/(heads·d_head)) when {@code dOut > 0}. The same
-   * seed gives the same weights on every machine.
+   * unit-scale entries, {@code wo} ~ N(0, 1/(heads·d_head)) when {@code dOut > 0}, and for
+   * random-feature maps ω drawn as {@link OrthogonalFeatures} per head. The same seed gives the same
+   * weights on every machine.
    */
   public static Model random(ModelConfig config, int dOut, long seed) {
     SplittableRandom root = new SplittableRandom(seed);
@@ -175,7 +224,30 @@ public final class Model implements Serializable {
     float[] wk = gaussian(root.split(), (long) d * inner, projScale);
     float[] wv = gaussian(root.split(), (long) d * inner, projScale);
     float[] wo = dOut > 0 ? gaussian(root.split(), (long) inner * dOut, 1.0 / Math.sqrt(inner)) : null;
-    return new Model(config, embedding, wq, wk, wv, wo, dOut);
+    float[] omega = config.featureMap().usesOmega() ? drawOmega(config, root.split()) : null;
+    return new Model(config, embedding, wq, wk, wv, wo, dOut, omega);
+  }
+
+  /** This model with another feature map, m and ω drawn from {@code omegaSeed} (the approximation study). */
+  public Model withFeatureMap(FeatureMap map, int features, long omegaSeed) {
+    ModelConfig other = config.withFeatureMap(map, features);
+    float[] newOmega = map.usesOmega() ? drawOmega(other, new SplittableRandom(omegaSeed)) : null;
+    return new Model(other, embedding, wq, wk, wv, wo, dOut, newOmega);
+  }
+
+  /** The same weights under another config of the same shapes (e.g. as a global model). */
+  public Model withConfig(ModelConfig other) {
+    return new Model(other, embedding, wq, wk, wv, wo, dOut, omega);
+  }
+
+  private static float[] drawOmega(ModelConfig config, SplittableRandom random) {
+    int rows = config.featureMap().omegaRows(config.featureDim());
+    int d = config.dHead();
+    float[] omega = new float[config.heads() * rows * d];
+    for (int h = 0; h < config.heads(); h++) {
+      System.arraycopy(OrthogonalFeatures.draw(rows, d, random.split()), 0, omega, h * rows * d, rows * d);
+    }
+    return omega;
   }
 
   private static float[] gaussian(SplittableRandom random, long n, double scale) {
@@ -240,7 +312,9 @@ public final class Model implements Serializable {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       sha.update(config.toJson().getBytes(StandardCharsets.UTF_8));
-      for (float[] w : new float[][] {embedding, wq, wk, wv, wo}) {
+      float[][] weights = omega == null ? new float[][] {embedding, wq, wk, wv, wo}
+          : new float[][] {embedding, wq, wk, wv, wo, omega}; // models without ω keep their fingerprints
+      for (float[] w : weights) {
         if (w == null) {
           sha.update((byte) 0);
           continue;

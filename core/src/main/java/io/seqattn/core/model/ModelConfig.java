@@ -17,7 +17,8 @@ import java.util.Set;
 /**
  * The {@code config.json} of a model directory: everything but the weights. {@code causal} and
  * {@code decay} are optional (absent: global attention, no decay) and written only when set, so
- * global models keep their fingerprints. Reading it checks every
+ * global models keep their fingerprints; {@code features} (m) is written for random-feature maps
+ * only, the deterministic ones having m = d_head. Reading it checks every
  * field (type, range, unknown keys) and reports the first problem with the file and field name, so
  * a hand-written or exported config fails at load time rather than deep inside a Spark task.
  */
@@ -31,7 +32,8 @@ public record ModelConfig(
     Positional positional,
     double eps,
     boolean causal,
-    double[] decay) implements Serializable {
+    double[] decay,
+    int features) implements Serializable {
 
   /** The version of the model directory layout this code reads and writes. */
   public static final int FORMAT_VERSION = 1;
@@ -39,7 +41,7 @@ public record ModelConfig(
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final Set<String> TOP_KEYS = Set.of("format", "tokenizer", "d_model", "heads", "d_head",
-      "feature_map", "positional", "eps", "causal", "decay");
+      "feature_map", "positional", "eps", "causal", "decay", "features");
 
   public ModelConfig {
     if (format != FORMAT_VERSION) {
@@ -54,6 +56,10 @@ public record ModelConfig(
     if (!(eps >= 0) || Double.isInfinite(eps)) {
       throw new IllegalArgumentException("eps must be a finite number >= 0, got " + eps);
     }
+    if (features == 0) {
+      features = featureMap.usesOmega() ? DEFAULT_FEATURES_PER_D_HEAD * dHead : dHead;
+    }
+    featureMap.checkFeatures(features, dHead);
     if (decay != null) {
       if (!causal) {
         throw new IllegalArgumentException("decay needs causal: true (a decayed state is defined by token order)");
@@ -70,15 +76,36 @@ public record ModelConfig(
     }
   }
 
+  /** Random-feature maps default to m = 4·d_head features. */
+  public static final int DEFAULT_FEATURES_PER_D_HEAD = 4;
+
   /** A global (non-causal) model: the configuration of format 1 without the optional fields. */
   public ModelConfig(int format, TokenizerSpec tokenizer, int dModel, int heads, int dHead, FeatureMap featureMap,
       Positional positional, double eps) {
-    this(format, tokenizer, dModel, heads, dHead, featureMap, positional, eps, false, null);
+    this(format, tokenizer, dModel, heads, dHead, featureMap, positional, eps, false, null, 0);
+  }
+
+  /** With the default feature count (0 = the map's default). */
+  public ModelConfig(int format, TokenizerSpec tokenizer, int dModel, int heads, int dHead, FeatureMap featureMap,
+      Positional positional, double eps, boolean causal, double[] decay) {
+    this(format, tokenizer, dModel, heads, dHead, featureMap, positional, eps, causal, decay, 0);
   }
 
   /** The same model made causal, with an optional per-head decay γ (null for none). */
   public ModelConfig withCausal(double[] perHeadDecay) {
-    return new ModelConfig(format, tokenizer, dModel, heads, dHead, featureMap, positional, eps, true, perHeadDecay);
+    return new ModelConfig(format, tokenizer, dModel, heads, dHead, featureMap, positional, eps, true, perHeadDecay,
+        features);
+  }
+
+  /** The same model with another feature map and m (0 = the map's default). */
+  public ModelConfig withFeatureMap(FeatureMap map, int m) {
+    return new ModelConfig(format, tokenizer, dModel, heads, dHead, map, positional, eps, causal, decay, m);
+  }
+
+  /** The same model as a global (non-causal, undecayed) one. */
+  public ModelConfig asGlobal() {
+    return new ModelConfig(format, tokenizer, dModel, heads, dHead, featureMap, positional, eps, false, null,
+        features);
   }
 
   /** Per-head decay γ_h, all 1 when the model has none. */
@@ -100,12 +127,13 @@ public record ModelConfig(
   public boolean equals(Object o) {
     return o instanceof ModelConfig c && format == c.format && tokenizer.equals(c.tokenizer) && dModel == c.dModel
         && heads == c.heads && dHead == c.dHead && featureMap == c.featureMap && positional == c.positional
-        && Double.compare(eps, c.eps) == 0 && causal == c.causal && java.util.Arrays.equals(decay, c.decay);
+        && Double.compare(eps, c.eps) == 0 && causal == c.causal && java.util.Arrays.equals(decay, c.decay)
+        && features == c.features;
   }
 
   @Override
   public int hashCode() {
-    return java.util.Objects.hash(format, tokenizer, dModel, heads, dHead, featureMap, positional, eps, causal)
+    return java.util.Objects.hash(format, tokenizer, dModel, heads, dHead, featureMap, positional, eps, causal, features)
         * 31 + java.util.Arrays.hashCode(decay);
   }
 
@@ -116,7 +144,7 @@ public record ModelConfig(
 
   /** Feature dimension m of φ per head. */
   public int featureDim() {
-    return featureMap.featureDim(dHead);
+    return features;
   }
 
   public static ModelConfig read(Path file) throws IOException {
@@ -192,17 +220,29 @@ public record ModelConfig(
             + decayNode);
       }
     }
+    FeatureMap map = FeatureMap.fromConfigName(text(root, "feature_map"));
+    int features = 0;
+    if (root.has("features") && !root.get("features").isNull()) {
+      features = integer(root, "features", "features");
+      if (features < 1) {
+        throw new IllegalArgumentException("'features' must be >= 1, got " + features);
+      }
+    } else if (map.usesOmega()) {
+      throw new IllegalArgumentException("missing field 'features' (the number m of random features, "
+          + "required by feature map " + map.configName() + ")");
+    }
     return new ModelConfig(
         integer(root, "format", "format"),
         spec,
         integer(root, "d_model", "d_model"),
         heads,
         integer(root, "d_head", "d_head"),
-        FeatureMap.fromConfigName(text(root, "feature_map")),
+        map,
         Positional.fromConfigName(text(root, "positional")),
         epsNode.asDouble(),
         causal,
-        decay);
+        decay,
+        features);
   }
 
   public void write(Path file) throws IOException {
@@ -227,6 +267,9 @@ public record ModelConfig(
     root.put("heads", heads);
     root.put("d_head", dHead);
     root.put("feature_map", featureMap.configName());
+    if (featureMap.usesOmega()) {
+      root.put("features", features);
+    }
     root.put("positional", positional.configName());
     root.put("eps", eps);
     if (causal) {

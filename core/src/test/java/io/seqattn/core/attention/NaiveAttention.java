@@ -21,6 +21,7 @@ final class NaiveAttention {
     double[][] k = in.phiK();
     double[][] v = in.v();
     int dh = c.dHead();
+    int m = c.featureDim();
     double[][] out = new double[n][inner];
     for (int h = 0; h < c.heads(); h++) {
       for (int i = 0; i < n; i++) {
@@ -28,8 +29,8 @@ final class NaiveAttention {
         double[] num = new double[dh];
         for (int j = 0; j < n; j++) {
           double a = 0;
-          for (int f = 0; f < dh; f++) {
-            a += q[i][h * dh + f] * k[j][h * dh + f];
+          for (int f = 0; f < m; f++) {
+            a += q[i][h * m + f] * k[j][h * m + f];
           }
           den += a;
           for (int f = 0; f < dh; f++) {

@@ -18,28 +18,29 @@ final class NaiveRecurrence {
     int dh = c.dHead();
     double[] gamma = c.decayPerHead();
     NaiveInputs in = NaiveInputs.of(model, tokens, start);
-    double[][][] s = new double[c.heads()][dh][dh];
-    double[][] z = new double[c.heads()][dh];
+    int m = c.featureDim();
+    double[][][] s = new double[c.heads()][m][dh];
+    double[][] z = new double[c.heads()][m];
     double[][] out = new double[tokens.length][inner];
     for (int p = 0; p < tokens.length; p++) {
       double[] q = in.phiQ()[p];
       double[] k = in.phiK()[p];
       double[] v = in.v()[p];
       for (int h = 0; h < c.heads(); h++) {
-        for (int a = 0; a < dh; a++) {
-          z[h][a] = gamma[h] * z[h][a] + k[h * dh + a];
+        for (int a = 0; a < m; a++) {
+          z[h][a] = gamma[h] * z[h][a] + k[h * m + a];
           for (int b = 0; b < dh; b++) {
-            s[h][a][b] = gamma[h] * s[h][a][b] + k[h * dh + a] * v[h * dh + b];
+            s[h][a][b] = gamma[h] * s[h][a][b] + k[h * m + a] * v[h * dh + b];
           }
         }
         double den = c.eps();
-        for (int a = 0; a < dh; a++) {
-          den += q[h * dh + a] * z[h][a];
+        for (int a = 0; a < m; a++) {
+          den += q[h * m + a] * z[h][a];
         }
         for (int b = 0; b < dh; b++) {
           double num = 0;
-          for (int a = 0; a < dh; a++) {
-            num += q[h * dh + a] * s[h][a][b];
+          for (int a = 0; a < m; a++) {
+            num += q[h * m + a] * s[h][a][b];
           }
           out[p][h * dh + b] = num / den;
         }
@@ -48,22 +49,23 @@ final class NaiveRecurrence {
     return out;
   }
 
-  /** The final state S_h (row-major) followed by z_h, per head: what a causal run stores. */
+  /** The final state S_h (row-major [m][d_head]) followed by z_h, per head: what a causal run stores. */
   static double[][] finalState(Model model, int[] tokens, long start) {
     ModelConfig c = model.config();
     int dh = c.dHead();
+    int m = c.featureDim();
     double[] gamma = c.decayPerHead();
     NaiveInputs in = NaiveInputs.of(model, tokens, start);
-    double[][] state = new double[c.heads()][dh * dh + dh];
+    double[][] state = new double[c.heads()][m * dh + m];
     for (int p = 0; p < tokens.length; p++) {
       double[] k = in.phiK()[p];
       double[] v = in.v()[p];
       for (int h = 0; h < c.heads(); h++) {
-        for (int a = 0; a < dh; a++) {
+        for (int a = 0; a < m; a++) {
           for (int b = 0; b < dh; b++) {
-            state[h][a * dh + b] = gamma[h] * state[h][a * dh + b] + k[h * dh + a] * v[h * dh + b];
+            state[h][a * dh + b] = gamma[h] * state[h][a * dh + b] + k[h * m + a] * v[h * dh + b];
           }
-          state[h][dh * dh + a] = gamma[h] * state[h][dh * dh + a] + k[h * dh + a];
+          state[h][m * dh + a] = gamma[h] * state[h][m * dh + a] + k[h * m + a];
         }
       }
     }

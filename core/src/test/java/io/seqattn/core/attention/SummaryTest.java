@@ -55,6 +55,63 @@ class SummaryTest {
     return new Summary(2, 3, 4, plain.tokens(), logDecay, plain.s(), plain.z());
   }
 
+  /** A decayed summary held at a random log-scale c in [−20, 20]: the same statistics, scaled by e^(−c). */
+  private Summary randomScaled() {
+    Summary d = randomDecayed();
+    double[] c = {random.nextDouble(-20, 20), random.nextDouble(-20, 20)};
+    double[] s = d.s().clone();
+    double[] z = d.z().clone();
+    for (int h = 0; h < 2; h++) {
+      for (int i = h * 12; i < (h + 1) * 12; i++) {
+        s[i] *= Math.exp(-c[h]);
+      }
+      for (int i = h * 3; i < (h + 1) * 3; i++) {
+        z[i] *= Math.exp(-c[h]);
+      }
+    }
+    return new Summary(2, 3, 4, d.tokens(), d.logDecay(), s, z, c);
+  }
+
+  /** Relative closeness: values here span e^±20, so the tolerance scales with each array's magnitude. */
+  private static void assertRelativelyClose(double[] expected, double[] actual) {
+    ChunkKernelTest.assertRelativelyClose(expected, actual, 1e-12);
+  }
+
+  @RepeatedTest(20)
+  void logScaledMergeRepresentsTheUnscaledMergeAndIsAssociative() {
+    Summary a = randomScaled();
+    Summary b = randomScaled();
+    Summary c = randomScaled();
+    Summary merged = Summary.MERGE.merge(Summary.MERGE.merge(a, b), c);
+    Summary plain = Summary.MERGE.merge(Summary.MERGE.merge(unscaledOf(a), unscaledOf(b)), unscaledOf(c));
+    assertRelativelyClose(plain.s(), merged.unscaled()[0]);
+    assertRelativelyClose(plain.z(), merged.unscaled()[1]);
+    Summary right = Summary.MERGE.merge(a, Summary.MERGE.merge(b, c));
+    assertRelativelyClose(merged.unscaled()[0], right.unscaled()[0]);
+    for (int h = 0; h < 2; h++) {
+      assertTrue(Math.abs(merged.logScale()[h]) <= 20 + 1e-9, "the scale stays that of an operand: "
+          + merged.logScale()[h]);
+    }
+  }
+
+  @Test
+  void aStretchWithoutKeysIsTheIdentityAtAnyScale() {
+    Summary a = randomScaled();
+    Summary none = new Summary(2, 3, 4, 5, new double[2], new double[24], new double[6],
+        new double[] {Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY});
+    Summary merged = Summary.MERGE.merge(none, a);
+    assertArrayEquals(a.s(), merged.s());
+    assertArrayEquals(a.logScale(), merged.logScale());
+    Summary both = Summary.MERGE.merge(none, none);
+    assertEquals(Double.NEGATIVE_INFINITY, both.logScale()[0]);
+    assertTrue(java.util.Arrays.stream(both.s()).allMatch(v -> v == 0), "no NaN from e^(−∞ − (−∞))");
+  }
+
+  private static Summary unscaledOf(Summary x) {
+    double[][] u = x.unscaled();
+    return new Summary(x.heads(), x.m(), x.dHead(), x.tokens(), x.logDecay(), u[0], u[1]);
+  }
+
   @RepeatedTest(20)
   void decayedMergeIsAssociative() {
     Summary a = randomDecayed();

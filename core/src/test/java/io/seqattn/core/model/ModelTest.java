@@ -50,6 +50,33 @@ class ModelTest {
   }
 
   @Test
+  void randomFeatureModelsCarryOmegaAndRefuseToLoadWithoutIt(@TempDir Path dir) throws Exception {
+    ModelConfig config = dnaConfig().withFeatureMap(FeatureMap.TRIG, 48);
+    Model model = Model.random(config, 0, 3);
+    model.save(dir);
+    Model loaded = Model.load(dir);
+    assertArrayEquals(model.omega(), loaded.omega());
+    assertEquals(model.fingerprint(), loaded.fingerprint());
+    assertArrayEquals(new int[] {2, 24, 32}, Npy.read(dir.resolve("omega.npy")).shape(), "trig: m/2 rows");
+    assertTrue(Files.readString(dir.resolve("config.json")).contains("\"features\" : 48"));
+    assertNotEquals(model.fingerprint(), Model.random(config, 0, 4).fingerprint(), "ω is part of the model");
+
+    Files.delete(dir.resolve("omega.npy"));
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> Model.load(dir));
+    assertTrue(e.getMessage().contains("omega.npy: missing (feature map trig needs its random rows"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> dnaConfig().withFeatureMap(FeatureMap.TRIG, 47));
+    assertThrows(IllegalArgumentException.class, () -> dnaConfig().withFeatureMap(FeatureMap.ELU, 16));
+    assertEquals(4 * 32, dnaConfig().withFeatureMap(FeatureMap.FAVOR_PLUS, 0).featureDim(), "default m");
+  }
+
+  @Test
+  void deterministicModelsKeepTheirFingerprintsAndConfig(@TempDir Path dir) throws Exception {
+    Model.random(dnaConfig(), 0, 1).save(dir);
+    assertTrue(!Files.readString(dir.resolve("config.json")).contains("features"));
+    assertTrue(!Files.exists(dir.resolve("omega.npy")));
+  }
+
+  @Test
   void wrongShapeIsNamedWithTheFile(@TempDir Path dir) throws Exception {
     Model.random(dnaConfig(), 0, 1).save(dir);
     Npy.write(dir.resolve("wk.npy"), NpyArray.ofFloats(new float[64 * 63], 64, 63));
