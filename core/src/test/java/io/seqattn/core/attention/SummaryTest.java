@@ -107,6 +107,16 @@ class SummaryTest {
     assertTrue(java.util.Arrays.stream(both.s()).allMatch(v -> v == 0), "no NaN from e^(−∞ − (−∞))");
   }
 
+  @Test
+  void statisticsBeyondDoubleAreOnlyAvailableScaled() {
+    Summary huge = new Summary(1, 1, 1, 3, new double[1], new double[] {2.0}, new double[] {1.0},
+        new double[] {800.0}); // e^800 overflows double
+    assertEquals(null, huge.unscaled());
+    Summary fine = new Summary(1, 1, 1, 3, new double[1], new double[] {2.0}, new double[] {1.0},
+        new double[] {-3.0});
+    assertEquals(2.0 * Math.exp(-3.0), fine.unscaled()[0][0]);
+  }
+
   private static Summary unscaledOf(Summary x) {
     double[][] u = x.unscaled();
     return new Summary(x.heads(), x.m(), x.dHead(), x.tokens(), x.logDecay(), u[0], u[1]);

@@ -21,6 +21,8 @@ import picocli.CommandLine.Option;
 @Command(name = "export", mixinStandardHelpOptions = true,
     description = {"Writes one sequence's state and embedding as NumPy files:",
         "s.npy [heads, m, d_head] float64, z.npy [heads, m] float64, embedding.npy [d_embed] float32, meta.json;",
+        "when S or z would overflow double (exp-feature maps on extreme inputs) they are written scaled, with "
+            + "log_scale.npy [heads]: S = exp(log_scale[h]) * s[h];",
         "with --positions FROM:TO also outputs.npy [TO-FROM, heads*d_head] float32 (needs a run with --emit-outputs)."})
 final class ExportCommand implements Callable<Integer> {
 
@@ -60,14 +62,21 @@ final class ExportCommand implements Callable<Integer> {
       int m = state.m();
       int dHead = state.dHead();
       int h = state.heads();
-      double[] s = state.s();
-      double[] z = state.z();
+      // The statistics themselves when they are finite in double; otherwise the stored scaled
+      // values, with log_scale.npy to undo the scaling: S = exp(log_scale[h]) * s[h].
+      double[][] unscaled = state.unscaled();
+      double[] s = unscaled != null ? unscaled[0] : state.s();
+      double[] z = unscaled != null ? unscaled[1] : state.z();
       Row emb = spark.read().parquet(runDir.resolve("embeddings").toString())
           .where(functions.col("seq_id").equalTo(seqId)).select("embedding").first();
 
       Files.createDirectories(out);
       Npy.write(out.resolve("s.npy"), NpyArray.ofDoubles(s, h, m, dHead));
       Npy.write(out.resolve("z.npy"), NpyArray.ofDoubles(z, h, m));
+      Files.deleteIfExists(out.resolve("log_scale.npy"));
+      if (unscaled == null) {
+        Npy.write(out.resolve("log_scale.npy"), NpyArray.ofDoubles(state.logScale(), h));
+      }
       ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
       ObjectNode meta = json.createObjectNode();
       meta.put("seq_id", seqId);
@@ -76,6 +85,11 @@ final class ExportCommand implements Callable<Integer> {
       meta.put("m", m);
       meta.put("d_head", dHead);
       meta.put("model_fingerprint", first.getString(first.fieldIndex("model_fingerprint")));
+      meta.put("scaled", unscaled == null);
+      if (unscaled == null) {
+        meta.put("log_scale", "log_scale.npy");
+        meta.put("note", "S and z overflow double: s.npy and z.npy hold them times exp(-log_scale[h]) per head");
+      }
       meta.put("run", runDir.toAbsolutePath().toString());
       if (emb.isNullAt(0)) {
         meta.putNull("embedding");

@@ -43,8 +43,15 @@ final class InitModelCommand implements Callable<Integer> {
   @Option(names = "--d-head", defaultValue = "32", description = "Width of each head (default: ${DEFAULT-VALUE}).")
   int dHead;
 
-  @Option(names = "--feature-map", defaultValue = "elu", description = "elu or relu (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--feature-map", defaultValue = "elu",
+      description = "elu, relu, identity, favor+ or trig (default: ${DEFAULT-VALUE}). favor+ and trig approximate "
+          + "softmax with random features drawn into omega.npy from --seed.")
   String featureMap;
+
+  @Option(names = "--features", defaultValue = "0", paramLabel = "M",
+      description = "Random features per head for favor+ (any M >= 1) and trig (even M) "
+          + "(default: 4 x d-head; the deterministic maps have M = d-head).")
+  int features;
 
   @Option(names = "--positional", defaultValue = "sinusoidal",
       description = "sinusoidal or none (default: ${DEFAULT-VALUE}).")
@@ -86,7 +93,8 @@ final class InitModelCommand implements Callable<Integer> {
         java.util.Arrays.fill(perHead, decay[0]);
       }
       config = new ModelConfig(ModelConfig.FORMAT_VERSION, spec, dModel, heads, dHead,
-          FeatureMap.fromConfigName(featureMap), Positional.fromConfigName(positional), eps, causal, perHead);
+          FeatureMap.fromConfigName(featureMap), Positional.fromConfigName(positional), eps, causal, perHead,
+          features);
       if (dOut < 0) {
         throw new IllegalArgumentException("--d-out must be >= 0, got " + dOut);
       }

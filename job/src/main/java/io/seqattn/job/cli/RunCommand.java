@@ -144,6 +144,11 @@ final class RunCommand implements Callable<Integer> {
       out.commit();
       System.err.printf(Locale.ROOT, "seqattn: %d sequences, %d tokens in %.1f s (%.0f tokens/s)%n",
           stats.sequences(), stats.tokens(), stats.totalSeconds(), stats.tokensPerSecond());
+      if (stats.nonPositiveNormalizers() > 0) {
+        System.err.printf("seqattn: warning: at %d position(s) a normalizer phi(q)'z was <= 0 (feature map %s); "
+            + "their outputs are unreliable (counts.non_positive_normalizers in run.json)%n",
+            stats.nonPositiveNormalizers(), model.config().featureMap());
+      }
       if (!stats.skipped().isEmpty()) {
         System.err.printf("seqattn: skipped %d malformed record(s), listed in run.json; the first: %s%n",
             stats.skipped().size(), stats.skipped().get(0).reason());

@@ -28,6 +28,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 
@@ -153,11 +154,17 @@ public final class AttentionPlan {
         JavaRDD<Row> rows = pooled.join(infos, new HashPartitioner(partitions)).map(e -> {
           float[] embedding = Pooling.embedding(model.value(), e._2()._1());
           SequenceInfo info = e._2()._2();
-          return RowFactory.create(e._1(), e._2()._1().count(), embedding, info.origin(), info.fields());
+          return RowFactory.create(e._1(), e._2()._1().count(), embedding, info.origin(),
+              e._2()._1().nonPositiveNormalizers(), info.fields());
         });
         Dataset<Row> embeddings = tables.embeddings(rows);
         embeddings.write().parquet(out.staging("embeddings"));
         return null;
+      });
+      stats.nonPositiveNormalizers = stats.time("report", () -> {
+        Row total = spark.read().parquet(out.staging("embeddings")).agg(functions.sum("non_positive_normalizers"))
+            .first();
+        return total.isNullAt(0) ? 0L : total.getLong(0);
       });
       if (emit) {
         stats.time("write-outputs", () -> {

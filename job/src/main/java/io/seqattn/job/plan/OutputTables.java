@@ -30,6 +30,7 @@ public final class OutputTables {
       .add("tokens", DataTypes.LongType, false)
       .add("mode", DataTypes.StringType, false)
       .add("log_decay", DataTypes.DoubleType, false)
+      .add("log_scale", DataTypes.DoubleType, false)
       .add("m", DataTypes.IntegerType, false)
       .add("d_head", DataTypes.IntegerType, false)
       .add("s", DataTypes.createArrayType(DataTypes.DoubleType, false), false)
@@ -41,6 +42,7 @@ public final class OutputTables {
       .add("length", DataTypes.LongType, false)
       .add("embedding", DataTypes.createArrayType(DataTypes.FloatType, false), true)
       .add("source", DataTypes.StringType, false)
+      .add("non_positive_normalizers", DataTypes.LongType, false)
       .add("fields_json", DataTypes.StringType, true);
 
   static final StructType OUTPUTS = new StructType()
@@ -68,8 +70,8 @@ public final class OutputTables {
       Summary s = e._2();
       List<Row> perHead = new ArrayList<>(s.heads());
       for (int h = 0; h < s.heads(); h++) {
-        perHead.add(RowFactory.create(e._1(), h, s.tokens(), stateMode, s.logDecay()[h], s.m(), s.dHead(),
-            s.sOfHead(h), s.zOfHead(h), fp));
+        perHead.add(RowFactory.create(e._1(), h, s.tokens(), stateMode, s.logDecay()[h], s.logScale()[h], s.m(),
+            s.dHead(), s.sOfHead(h), s.zOfHead(h), fp));
       }
       return perHead.iterator();
     });
@@ -132,9 +134,12 @@ public final class OutputTables {
     double[] s = new double[heads * m * dHead];
     double[] z = new double[heads * m];
     double[] logDecay = new double[heads];
+    double[] logScale = new double[heads];
+    boolean scaled = java.util.Arrays.asList(first.schema().fieldNames()).contains("log_scale");
     for (int h = 0; h < heads; h++) {
       Row r = headRows.get(h);
       logDecay[h] = r.getDouble(r.fieldIndex("log_decay"));
+      logScale[h] = scaled ? r.getDouble(r.fieldIndex("log_scale")) : 0.0; // runs before 0.2 stored no scale
       List<Double> sh = r.getList(r.fieldIndex("s"));
       List<Double> zh = r.getList(r.fieldIndex("z"));
       for (int i = 0; i < sh.size(); i++) {
@@ -144,7 +149,7 @@ public final class OutputTables {
         z[h * m + i] = zh.get(i);
       }
     }
-    return new Summary(heads, m, dHead, first.getLong(first.fieldIndex("tokens")), logDecay, s, z);
+    return new Summary(heads, m, dHead, first.getLong(first.fieldIndex("tokens")), logDecay, s, z, logScale);
   }
 
   /** One row per chunk; with {@code softMask}, a {@code soft_masked} flag per position too. */

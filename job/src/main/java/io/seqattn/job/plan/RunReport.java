@@ -55,6 +55,7 @@ public final class RunReport {
     counts.put("chunks", stats.chunks());
     counts.put("read_tasks", stats.readTasks());
     counts.put("tokens", stats.tokens());
+    counts.put("non_positive_normalizers", stats.nonPositiveNormalizers());
     if (spec.readers().fasta().skipN()) {
       counts.put("absent_tokens", stats.absentTokens());
     }

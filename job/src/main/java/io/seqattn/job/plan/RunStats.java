@@ -11,6 +11,7 @@ public final class RunStats {
   long tokens;
   long emptySequences;
   long absentTokens;
+  long nonPositiveNormalizers;
   long softMaskedTokens;
   int partitions;
   int readTasks;
@@ -47,6 +48,14 @@ public final class RunStats {
 
   public long emptySequences() {
     return emptySequences;
+  }
+
+  /**
+   * Positions at which some head's normalizer φ(q)ᵀz was ≤ 0 (relu, identity, trig): their outputs
+   * are not a weighted average of values and should not be trusted.
+   */
+  public long nonPositiveNormalizers() {
+    return nonPositiveNormalizers;
   }
 
   /** Positions without a token (k-mers of N runs read with --skip-n). */

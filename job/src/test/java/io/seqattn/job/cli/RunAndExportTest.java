@@ -63,9 +63,40 @@ class RunAndExportTest {
     JsonNode meta = new ObjectMapper().readTree(export.resolve("meta.json").toFile());
     assertEquals(16_567, meta.get("tokens").asLong());
 
+    assertTrue(!meta.get("scaled").asBoolean() && !Files.exists(export.resolve("log_scale.npy")));
+
     r = BadInputTest.cli("export", "--run", run.toString(), "--seq-id", "nope", "--out", export.toString());
     assertEquals(1, r.status());
     assertTrue(r.err().contains("no sequence 'nope'"), r.err());
     assertTrue(Files.exists(export.resolve("s.npy")));
+  }
+
+  @Test
+  void favorPlusStatesAreStoredScaledAndExportedAsTheStatisticsThemselves(@TempDir Path tmp) throws Exception {
+    Path model = tmp.resolve("model");
+    assertEquals(0, BadInputTest.cli("init-model", "--out", model.toString(), "--d-model", "16", "--heads", "2",
+        "--d-head", "8", "--feature-map", "favor+", "--features", "24", "--seed", "3").status());
+    assertArrayEquals(new int[] {2, 24, 8}, Npy.read(model.resolve("omega.npy")).shape());
+    Path run = tmp.resolve("run");
+    BadInputTest.Result r = BadInputTest.cli("run", "--input",
+        TestModels.sampleCorpus().resolve("phiX174_variants.fa.gz").toString(), "--format", "fasta",
+        "--model", model.toString(), "--output", run.toString(), "--chunk-size", "1000");
+    assertEquals(0, r.status(), r.err());
+    JsonNode report = new ObjectMapper().readTree(run.resolve("run.json").toFile());
+    assertEquals(0, report.at("/counts/non_positive_normalizers").asLong(), "favor+ features are positive");
+
+    RunTables tables = new RunTables(SparkTestSession.get(), run);
+    String id = tables.embeddings.keySet().iterator().next();
+    Path export = tmp.resolve("export");
+    r = BadInputTest.cli("export", "--run", run.toString(), "--seq-id", id, "--out", export.toString());
+    assertEquals(0, r.status(), r.err());
+    double c = tables.logScales.get(id + "/1");
+    assertTrue(c != 0, "a favor+ state has a log-scale");
+    double[] stored = tables.states.get(id + "/1");
+    double[] s = Npy.read(export.resolve("s.npy")).doubles();
+    for (int i = 0; i < 24 * 8; i++) {
+      assertEquals(Math.exp(c) * stored[i], s[24 * 8 + i], 1e-12 * Math.abs(Math.exp(c) * stored[i]), "S[1] " + i);
+    }
+    assertTrue(!new ObjectMapper().readTree(export.resolve("meta.json").toFile()).get("scaled").asBoolean());
   }
 }

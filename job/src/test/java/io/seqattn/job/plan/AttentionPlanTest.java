@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.seqattn.core.attention.Summary;
+import io.seqattn.core.model.FeatureMap;
 import io.seqattn.core.model.Model;
+import io.seqattn.core.model.ModelConfig;
 import io.seqattn.job.input.InputFile;
 import io.seqattn.job.input.InputFormat;
 import io.seqattn.job.input.Readers;
@@ -23,6 +25,8 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The Spark job against the in-memory fold, at several partition counts, on the sample corpus. */
 class AttentionPlanTest {
@@ -80,6 +84,26 @@ class AttentionPlanTest {
       assertArrayEquals(expected.embeddings.get(e.getKey()), spark.embeddings.get(e.getKey()), e.getKey());
     }
     assertEquals(48_502 - 2, spark.tokens.get("gi|9626243|ref|NC_001416.1|").longValue());
+  }
+
+  /** Every feature map, global, plus favor+ causal with decay: bitwise the same at 1 and 3 partitions. */
+  @ParameterizedTest
+  @CsvSource({"elu, false", "relu, false", "identity, false", "favor+, false", "trig, false", "favor+, true"})
+  void everyFeatureMapIsPartitionInvariant(String map, boolean causal, @TempDir Path tmp) throws Exception {
+    ModelConfig config = DNA.config().withFeatureMap(FeatureMap.fromConfigName(map), 0);
+    if (causal) {
+      config = config.withCausal(new double[] {0.99, 1.0});
+    }
+    Model model = Model.random(config, 0, 5);
+    List<InputFile> two = genomes.subList(0, 2);
+    RunTables one = run(tmp.resolve("p1"), model, two, 1);
+    RunTables three = run(tmp.resolve("p3"), model, two, 3);
+    assertEquals(one.states.keySet(), three.states.keySet());
+    one.states.forEach((k, v) -> assertArrayEquals(v, three.states.get(k), map + " state " + k));
+    assertEquals(one.logScales, three.logScales);
+    one.embeddings.forEach((k, v) -> assertArrayEquals(v, three.embeddings.get(k), map + " embedding " + k));
+    boolean scaled = one.logScales.values().stream().anyMatch(c -> c != 0);
+    assertEquals(model.config().featureMap().usesOmega(), scaled, "log-scales exactly for exp-feature maps");
   }
 
   @Test

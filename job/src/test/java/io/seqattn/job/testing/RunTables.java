@@ -12,6 +12,8 @@ public final class RunTables {
   /** seq_id/head → s followed by z, as written. */
   public final Map<String, double[]> states = new TreeMap<>();
   public final Map<String, Long> tokens = new TreeMap<>();
+  /** seq_id/head → the log-scale c of the stored (S, z) = e^c·(s, z). */
+  public final Map<String, Double> logScales = new TreeMap<>();
   public final Map<String, float[]> embeddings = new TreeMap<>();
 
   public RunTables(SparkSession spark, Path run) {
@@ -27,6 +29,7 @@ public final class RunTables {
       }
       String key = r.getString(r.fieldIndex("seq_id")) + "/" + r.getInt(r.fieldIndex("head"));
       states.put(key, both);
+      logScales.put(key, r.getDouble(r.fieldIndex("log_scale")));
     }
     for (Row r : spark.read().parquet(run.resolve("embeddings").toString()).collectAsList()) {
       String id = r.getString(r.fieldIndex("seq_id"));
