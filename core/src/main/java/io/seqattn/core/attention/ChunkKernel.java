@@ -14,7 +14,9 @@ import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.BooleanIndexing;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -70,7 +72,9 @@ public final class ChunkKernel {
   /** Per head: Wq_h, Wk_h [d_model, d_head] and [Wv_h | 0] [d_model, d_head + 1], contiguous. */
   private final INDArray[] headWq;
   private final INDArray[] headWk;
+  private final INDArray[] headWv;
   private final INDArray[] headWvOne;
+  private final boolean causal;
   private final SinusoidalPositions positions;
   private final double[] logGamma;
   private final int blockSize;
@@ -97,6 +101,7 @@ public final class ChunkKernel {
     this.m = config.featureDim();
     this.inner = config.innerDim();
     this.eps = config.eps();
+    this.causal = config.causal();
     int d = config.dModel();
     int vocab = config.tokenizer().vocabularySize();
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
@@ -107,11 +112,13 @@ public final class ChunkKernel {
       this.wq = Nd4j.create(model.wq(), new long[] {d, inner}, DataType.FLOAT);
       this.headWq = new INDArray[heads];
       this.headWk = new INDArray[heads];
+      this.headWv = new INDArray[heads];
       this.headWvOne = new INDArray[heads];
       for (int h = 0; h < heads; h++) {
         headWq[h] = wq.get(NDArrayIndex.all(), NDArrayIndex.interval(h * dHead, (h + 1) * dHead)).dup();
         headWk[h] = wk.get(NDArrayIndex.all(), NDArrayIndex.interval(h * dHead, (h + 1) * dHead)).dup();
-        headWvOne[h] = Nd4j.hstack(wv.get(NDArrayIndex.all(), NDArrayIndex.interval(h * dHead, (h + 1) * dHead)),
+        headWv[h] = wv.get(NDArrayIndex.all(), NDArrayIndex.interval(h * dHead, (h + 1) * dHead)).dup();
+        headWvOne[h] = Nd4j.hstack(headWv[h],
             Nd4j.zeros(DataType.FLOAT, d, 1));
       }
       this.positions = config.positional() == Positional.SINUSOIDAL ? new SinusoidalPositions(d) : null;
@@ -351,6 +358,112 @@ public final class ChunkKernel {
       }
       return finish(out, present, keepOutputs, nonPositive);
     }
+  }
+
+  /** Query rows per tile of exact softmax: with {@link #SOFTMAX_KEY_BLOCK}, a 16 MB score tile. */
+  static final int SOFTMAX_QUERY_BLOCK = 4096;
+  static final int SOFTMAX_KEY_BLOCK = 1024;
+
+  /**
+   * Exact softmax attention, the reference linear attention approximates:
+   * O_i = Σ_j softmax_j(q_iᵀk_j / √d_head)·v_j per head on the raw projections (no feature map), over
+   * every key of {@code keys} — the whole sequence, its first token at position {@code keysStart} —
+   * or, for a causal model, over keys at positions ≤ i. Online in blocks (a running maximum and sum
+   * per query, as in FlashAttention), so memory is O((n + keys)·d) plus one score tile. Cost is
+   * O(n·keys·d): use it for short sequences and as ground truth. Decay is not defined for softmax.
+   * Absent positions give no key and no output.
+   */
+  public ChunkOutputs attendSoftmax(int[] tokens, long start, int[] keys, long keysStart, boolean keepOutputs) {
+    int n = tokens.length;
+    if (n == 0) {
+      return new ChunkOutputs(PooledSum.empty(inner), keepOutputs ? new float[0] : null);
+    }
+    for (double g : logGamma) {
+      if (g < 0) {
+        throw new IllegalArgumentException("softmax attention has no decayed form; use a model without decay");
+      }
+    }
+    float scale = (float) (1.0 / Math.sqrt(dHead));
+    try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID)) {
+      INDArray present = presence(tokens);
+      INDArray x = embed(tokens, start, present);
+      INDArray out = Nd4j.createUninitialized(DataType.FLOAT, n, inner);
+      INDArray q = Nd4j.createUninitialized(DataType.FLOAT, n, dHead);
+      INDArray kb = Nd4j.createUninitialized(DataType.FLOAT, SOFTMAX_KEY_BLOCK, dHead);
+      INDArray vb = Nd4j.createUninitialized(DataType.FLOAT, SOFTMAX_KEY_BLOCK, dHead);
+      for (int h = 0; h < heads; h++) {
+        Nd4j.gemm(x, headWq[h], q, false, false, 1.0, 0.0);
+        q.muli(scale);
+        INDArray runningMax = Nd4j.valueArrayOf(new long[] {n, 1}, Double.NEGATIVE_INFINITY, DataType.FLOAT);
+        INDArray runningSum = Nd4j.zeros(DataType.FLOAT, n, 1);
+        INDArray acc = Nd4j.zeros(DataType.FLOAT, n, dHead);
+        for (int k0 = 0; k0 < keys.length; k0 += SOFTMAX_KEY_BLOCK) {
+          long keyPos0 = keysStart + k0;
+          if (causal && keyPos0 > start + n - 1) {
+            break; // every later key is after every query
+          }
+          int bk = Math.min(SOFTMAX_KEY_BLOCK, keys.length - k0);
+          int[] blockTokens = java.util.Arrays.copyOfRange(keys, k0, k0 + bk);
+          INDArray keyPresent = presence(blockTokens);
+          INDArray xk = embed(blockTokens, keyPos0, keyPresent);
+          INDArray k = bk == SOFTMAX_KEY_BLOCK ? kb : Nd4j.createUninitialized(DataType.FLOAT, bk, dHead);
+          INDArray v = bk == SOFTMAX_KEY_BLOCK ? vb : Nd4j.createUninitialized(DataType.FLOAT, bk, dHead);
+          Nd4j.gemm(xk, headWk[h], k, false, false, 1.0, 0.0);
+          Nd4j.gemm(xk, headWv[h], v, false, false, 1.0, 0.0);
+          INDArray keyMask = keyPresent == null ? null : Transforms.log(keyPresent.reshape(1, bk), true);
+          for (int q0 = 0; q0 < n; q0 += SOFTMAX_QUERY_BLOCK) {
+            int bq = Math.min(SOFTMAX_QUERY_BLOCK, n - q0);
+            long queryPos0 = start + q0;
+            if (causal && keyPos0 > queryPos0 + bq - 1) {
+              continue;
+            }
+            INDArray scores = Nd4j.createUninitialized(DataType.FLOAT, bq, bk);
+            Nd4j.gemm(q.get(rows(q0, bq), NDArrayIndex.all()), k, scores, false, true, 1.0, 0.0);
+            if (keyMask != null) {
+              scores.addiRowVector(keyMask);
+            }
+            if (causal && keyPos0 + bk - 1 > queryPos0) {
+              scores.addi(causalMask(queryPos0, bq, keyPos0, bk));
+            }
+            onlineSoftmaxStep(scores, v, runningMax.get(rows(q0, bq), NDArrayIndex.all()),
+                runningSum.get(rows(q0, bq), NDArrayIndex.all()), acc.get(rows(q0, bq), NDArrayIndex.all()));
+          }
+        }
+        out.get(NDArrayIndex.all(), NDArrayIndex.interval(h * dHead, (h + 1) * dHead))
+            .assign(acc.diviColumnVector(runningSum));
+      }
+      return finish(out, present, keepOutputs, null);
+    }
+  }
+
+  /**
+   * One key block of the online softmax for a tile of queries: with M the running maximum, l the
+   * running sum and a the running Σ e^(s−M)·v, M' = max(M, max_j s_j), then l ← l·e^(M−M') + Σ_j
+   * e^(s_j−M') and a ← a·e^(M−M') + e^(s−M')·V. Rows that have seen no key yet (M' = −∞) stay 0.
+   */
+  private static void onlineSoftmaxStep(INDArray scores, INDArray v, INDArray runningMax, INDArray runningSum,
+      INDArray acc) {
+    INDArray newMax = Transforms.max(runningMax, scores.max(true, 1), true);
+    INDArray shift = newMax.dup();
+    BooleanIndexing.replaceWhere(shift, 0.0, Conditions.isInfinite()); // only −∞ is possible
+    INDArray correction = Transforms.exp(runningMax.sub(shift), false);
+    Transforms.exp(scores.subiColumnVector(shift), false);
+    runningSum.muli(correction).addi(scores.sum(true, 1));
+    acc.muliColumnVector(correction);
+    Nd4j.gemm(scores, v, acc, false, false, 1.0, 1.0);
+    runningMax.assign(newMax);
+  }
+
+  /** 0 where key position ≤ query position, −∞ after it: [bq, bk] for the tile at the given positions. */
+  private static INDArray causalMask(long queryPos0, int bq, long keyPos0, int bk) {
+    float[] mask = new float[bq * bk];
+    for (int i = 0; i < bq; i++) {
+      long firstHidden = queryPos0 + i + 1 - keyPos0; // keys at offsets ≥ this are after query i
+      for (long j = Math.max(0, firstHidden); j < bk; j++) {
+        mask[i * bk + (int) j] = Float.NEGATIVE_INFINITY;
+      }
+    }
+    return Nd4j.create(mask, new long[] {bq, bk}, DataType.FLOAT);
   }
 
   /** rows [0, n) of {@code target} = φ?(x·w); a fresh GEMM output copied only when padding. */
