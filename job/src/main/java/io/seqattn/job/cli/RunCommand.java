@@ -76,6 +76,15 @@ final class RunCommand implements Callable<Integer> {
           + "(same model); its tokens take the positions after the stored ones.")
   String continueFrom;
 
+  @Option(names = "--attention", defaultValue = "linear", paramLabel = "KIND",
+      description = "linear (default): the model's kernelized linear attention; softmax: exact softmax attention "
+          + "over each whole sequence (causal for causal models), the reference linear attention approximates. "
+          + "Softmax costs O(n^2) and writes no states/; sequences over 65536 tokens are refused without --force.")
+  String attention;
+
+  @Option(names = "--force", description = "With --attention softmax: run it even on sequences over 65536 tokens.")
+  boolean force;
+
   @Option(names = "--skip-n",
       description = "FASTA with a DNA model: k-mers touching an N run are absent positions (no key, no output, "
           + "not pooled) instead of the ambiguous token; every later k-mer keeps its position.")
@@ -130,7 +139,23 @@ final class RunCommand implements Callable<Integer> {
         throw new SeqAttn.UserException(continueFrom + ": not a seqattn run directory (no states/)");
       }
     }
-    RunSpec spec = new RunSpec(files, readers, model, modelDir.toString(), partitions, emitOutputs, continueFrom);
+    boolean softmax = switch (attention.toLowerCase(Locale.ROOT)) {
+      case "linear" -> false;
+      case "softmax" -> true;
+      default -> throw new SeqAttn.UserException("unknown --attention '" + attention + "' (expected linear or softmax)");
+    };
+    if (softmax && model.config().decay() != null) {
+      throw new SeqAttn.UserException("--attention softmax: the model has a decay, and softmax attention has no "
+          + "decayed form");
+    }
+    if (softmax && continueFrom != null) {
+      throw new SeqAttn.UserException("--attention softmax keeps no state to continue from: drop --continue-from");
+    }
+    if (force && !softmax) {
+      throw new SeqAttn.UserException("--force applies to --attention softmax only");
+    }
+    RunSpec spec = new RunSpec(files, readers, model, modelDir.toString(), partitions, emitOutputs, continueFrom,
+        softmax, force);
 
     Instant started = Instant.now();
     OutputDirectory out = null;

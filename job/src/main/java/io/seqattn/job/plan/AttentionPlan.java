@@ -7,6 +7,7 @@ import io.seqattn.core.attention.Pooling;
 import io.seqattn.core.attention.Summary;
 import io.seqattn.core.model.Model;
 import io.seqattn.job.input.Chunk;
+import io.seqattn.job.input.InputException;
 import io.seqattn.job.input.ReadItem;
 import io.seqattn.job.input.ReadTask;
 import io.seqattn.job.input.Validation;
@@ -119,37 +120,47 @@ public final class AttentionPlan {
       JavaPairRDD<String, SequenceInfo> infos =
           chunks.filter(c -> c.index() == 0).mapToPair(c -> new Tuple2<>(c.seqId(), c.info()));
 
-      JavaPairRDD<ChunkKey, Summary> summaries = chunks.mapToPair(c -> new Tuple2<>(key(c),
-          TaskKernels.of(model.value()).summarize(c.tokens(), c.start())));
-      Contexts pass1 = causal
-          ? causalContexts(summaries, carriedIn, infos, partitions)
-          : globalContexts(summaries, chunkSize, partitions);
-      JavaPairRDD<String, Summary> states = pass1.states().persist(StorageLevel.MEMORY_AND_DISK_SER());
-      release.add(() -> states.unpersist(false));
-      List<Long> tokenCounts = stats.time("pass1", () -> states.map(s -> s._2().tokens()).collect());
-      stats.sequences = tokenCounts.size();
-      stats.emptySequences = tokenCounts.stream().filter(t -> t == 0).count();
+      JavaPairRDD<ChunkKey, ChunkResult> computed;
+      JavaPairRDD<String, Summary> states = null;
+      if (spec.softmax()) {
+        computed = softmax(chunks, model, emit, partitions, stats);
+      } else {
+        JavaPairRDD<ChunkKey, Summary> summaries = chunks.mapToPair(c -> new Tuple2<>(key(c),
+            TaskKernels.of(model.value()).summarize(c.tokens(), c.start())));
+        Contexts pass1 = causal
+            ? causalContexts(summaries, carriedIn, infos, partitions)
+            : globalContexts(summaries, chunkSize, partitions);
+        JavaPairRDD<String, Summary> merged = pass1.states().persist(StorageLevel.MEMORY_AND_DISK_SER());
+        states = merged;
+        release.add(() -> merged.unpersist(false));
+        List<Long> tokenCounts = stats.time("pass1", () -> merged.map(s -> s._2().tokens()).collect());
+        stats.sequences = tokenCounts.size();
+        stats.emptySequences = tokenCounts.stream().filter(t -> t == 0).count();
 
-      JavaPairRDD<ChunkKey, ChunkResult> computed = chunks.mapToPair(c -> new Tuple2<>(key(c), c))
-          .join(pass1.perChunk(), new HashPartitioner(partitions))
-          .mapValues(pair -> {
-            Chunk c = pair._1();
-            ChunkKernel kernel = TaskKernels.of(model.value());
-            ChunkOutputs o = causal
-                ? kernel.attendCausal(c.tokens(), c.start(), pair._2(), emit)
-                : kernel.attend(c.tokens(), c.start(), pair._2(), emit);
-            return new ChunkResult(c.start(), c.tokens().length, o.pooled(), o.outputs(), c.softMasked());
-          });
+        computed = chunks.mapToPair(c -> new Tuple2<>(key(c), c))
+            .join(pass1.perChunk(), new HashPartitioner(partitions))
+            .mapValues(pair -> {
+              Chunk c = pair._1();
+              ChunkKernel kernel = TaskKernels.of(model.value());
+              ChunkOutputs o = causal
+                  ? kernel.attendCausal(c.tokens(), c.start(), pair._2(), emit)
+                  : kernel.attend(c.tokens(), c.start(), pair._2(), emit);
+              return new ChunkResult(c.start(), c.tokens().length, o.pooled(), o.outputs(), c.softMasked());
+            });
+      }
       JavaPairRDD<ChunkKey, ChunkResult> results =
           emit ? computed.persist(StorageLevel.MEMORY_AND_DISK_SER()) : computed;
       release.add(() -> results.unpersist(false));
       JavaPairRDD<String, PooledSum> pooled =
           OrderedFold.perSequence(results.mapValues(ChunkResult::pooled), PooledSum.MERGE, partitions);
 
-      stats.time("write-states", () -> {
-        tables.states(states).write().parquet(out.staging("states"));
-        return null;
-      });
+      if (states != null) {
+        JavaPairRDD<String, Summary> finalStates = states;
+        stats.time("write-states", () -> {
+          tables.states(finalStates).write().parquet(out.staging("states"));
+          return null;
+        });
+      }
       stats.time("pass2+write-embeddings", () -> {
         JavaRDD<Row> rows = pooled.join(infos, new HashPartitioner(partitions)).map(e -> {
           float[] embedding = Pooling.embedding(model.value(), e._2()._1());
@@ -214,6 +225,60 @@ public final class AttentionPlan {
     }
     OrderedScan.Result<Summary> scan = OrderedScan.exclusive(scanned, Summary.MERGE, partitions, SCAN_BLOCK);
     return new Contexts(scan.totals(), scan.prefixes().filter(p -> p._1().index() >= 0));
+  }
+
+  /**
+   * Exact softmax: every chunk's queries are read against all keys of its sequence. Each sequence's
+   * tokens are gathered once (in chunk order) and joined to each of its chunks, so a sequence's
+   * chunks still spread over partitions. Sequences above {@link RunSpec#MAX_SOFTMAX_TOKENS} are
+   * refused before any attention is computed, unless the run is forced.
+   */
+  private JavaPairRDD<ChunkKey, ChunkResult> softmax(JavaRDD<Chunk> chunks, Broadcast<Model> model, boolean emit,
+      int partitions, RunStats stats) {
+    JavaPairRDD<String, int[]> sequences = chunks
+        .mapToPair(c -> new Tuple2<>(c.seqId(), new Tuple2<>(c.index(), c.tokens())))
+        .groupByKey(partitions)
+        .mapToPair(g -> new Tuple2<>(g._1(), concatenated(g._1(), g._2())))
+        .persist(StorageLevel.MEMORY_AND_DISK_SER());
+    List<Tuple2<String, Integer>> lengths = stats.time("pass1", () -> sequences.mapValues(t -> t.length).collect());
+    stats.sequences = lengths.size();
+    stats.emptySequences = lengths.stream().filter(l -> l._2() == 0).count();
+    if (!spec.force()) {
+      lengths.stream().filter(l -> l._2() > RunSpec.MAX_SOFTMAX_TOKENS).findFirst().ifPresent(l -> {
+        throw new InputException("sequence '" + l._1() + "' has " + l._2() + " tokens: exact softmax attention "
+            + "costs O(n²) and is refused above " + RunSpec.MAX_SOFTMAX_TOKENS + " tokens (pass --force to run it "
+            + "anyway, or use linear attention)");
+      });
+    }
+    return chunks.keyBy(Chunk::seqId)
+        .join(sequences, partitions)
+        .mapToPair(e -> {
+          Chunk c = e._2()._1();
+          ChunkOutputs o = TaskKernels.of(model.value()).attendSoftmax(c.tokens(), c.start(), e._2()._2(), 0, emit);
+          return new Tuple2<>(key(c), new ChunkResult(c.start(), c.tokens().length, o.pooled(), o.outputs(),
+              c.softMasked()));
+        });
+  }
+
+  /** A sequence's tokens from its chunks, in chunk order. */
+  private static int[] concatenated(String seqId, Iterable<Tuple2<Integer, int[]>> chunks) {
+    List<Tuple2<Integer, int[]>> sorted = new ArrayList<>();
+    chunks.forEach(sorted::add);
+    sorted.sort(java.util.Comparator.comparingInt(Tuple2::_1));
+    int total = 0;
+    for (int i = 0; i < sorted.size(); i++) {
+      if (sorted.get(i)._1() != i) {
+        throw new io.seqattn.udfs.DuplicateSequenceException(seqId);
+      }
+      total = Math.addExact(total, sorted.get(i)._2().length);
+    }
+    int[] out = new int[total];
+    int at = 0;
+    for (Tuple2<Integer, int[]> c : sorted) {
+      System.arraycopy(c._2(), 0, out, at, c._2().length);
+      at += c._2().length;
+    }
+    return out;
   }
 
   private List<ReadTask> planReads(Readers readers) {

@@ -26,6 +26,7 @@ public final class RunReport {
       SparkSession spark, Instant started) throws IOException {
     ObjectNode root = JSON.createObjectNode();
     root.put("mode", spec.model().config().causal() ? "causal" : "global");
+    root.put("attention", spec.softmax() ? "softmax" : "linear");
     root.put("started", started.toString());
     root.put("finished", Instant.now().toString());
     root.put("format", format.name().toLowerCase(Locale.ROOT));

@@ -17,7 +17,14 @@ public final class RunTables {
   public final Map<String, float[]> embeddings = new TreeMap<>();
 
   public RunTables(SparkSession spark, Path run) {
-    for (Row r : spark.read().parquet(run.resolve("states").toString()).collectAsList()) {
+    this(spark, run, true);
+  }
+
+  /** @param withStates false for runs without states/ (exact softmax) */
+  public RunTables(SparkSession spark, Path run, boolean withStates) {
+    List<Row> stateRows = withStates ? spark.read().parquet(run.resolve("states").toString()).collectAsList()
+        : List.of();
+    for (Row r : stateRows) {
       List<Double> s = r.getList(r.fieldIndex("s"));
       List<Double> z = r.getList(r.fieldIndex("z"));
       double[] both = new double[s.size() + z.size()];
