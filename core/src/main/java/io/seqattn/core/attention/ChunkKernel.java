@@ -437,6 +437,31 @@ public final class ChunkKernel {
   }
 
   /**
+   * The root mean square of the softmax logits q_iᵀk_j/√d_head over all pairs (i, j) of the tokens
+   * and all heads: how far from 0 the logits are, which decides how well random features can
+   * approximate softmax. O(n²): meant for a few hundred tokens.
+   */
+  public double rmsLogit(int[] tokens, long start) {
+    int n = tokens.length;
+    try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID)) {
+      INDArray present = presence(tokens);
+      INDArray x = embed(tokens, start, present);
+      INDArray q = Nd4j.createUninitialized(DataType.FLOAT, n, dHead);
+      INDArray k = Nd4j.createUninitialized(DataType.FLOAT, n, dHead);
+      INDArray scores = Nd4j.createUninitialized(DataType.FLOAT, n, n);
+      double sumSq = 0;
+      for (int h = 0; h < heads; h++) {
+        Nd4j.gemm(x, headWq[h], q, false, false, 1.0, 0.0);
+        Nd4j.gemm(x, headWk[h], k, false, false, 1.0, 0.0);
+        Nd4j.gemm(q, k, scores, false, true, 1.0 / Math.sqrt(dHead), 0.0);
+        double norm = scores.castTo(DataType.DOUBLE).norm2Number().doubleValue();
+        sumSq += norm * norm;
+      }
+      return Math.sqrt(sumSq / ((double) heads * n * n));
+    }
+  }
+
+  /**
    * One key block of the online softmax for a tile of queries: with M the running maximum, l the
    * running sum and a the running Σ e^(s−M)·v, M' = max(M, max_j s_j), then l ← l·e^(M−M') + Σ_j
    * e^(s_j−M') and a ← a·e^(M−M') + e^(s−M')·V. Rows that have seen no key yet (M' = −∞) stay 0.

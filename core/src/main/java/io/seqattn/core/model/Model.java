@@ -235,6 +235,20 @@ public final class Model implements Serializable {
     return new Model(other, embedding, wq, wk, wv, wo, dOut, newOmega);
   }
 
+  /**
+   * This model with Wq and Wk multiplied by {@code factor}, so every softmax logit qᵀk/√d_head scales
+   * by factor²: how the approximation study moves between small and large logits.
+   */
+  public Model withScaledQueriesAndKeys(float factor) {
+    float[] scaledQ = wq.clone();
+    float[] scaledK = wk.clone();
+    for (int i = 0; i < scaledQ.length; i++) {
+      scaledQ[i] *= factor;
+      scaledK[i] *= factor;
+    }
+    return new Model(config, embedding, scaledQ, scaledK, wv, wo, dOut, omega);
+  }
+
   /** The same weights under another config of the same shapes (e.g. as a global model). */
   public Model withConfig(ModelConfig other) {
     return new Model(other, embedding, wq, wk, wv, wo, dOut, omega);

@@ -38,19 +38,7 @@ class ChunkKernelTest {
     ModelConfig config = new ModelConfig(ModelConfig.FORMAT_VERSION, TokenizerSpec.dna(k, 1), 16, 2, 8, map,
         positional, 1e-6, false, null, map == FeatureMap.TRIG ? 256 : 0);
     Model model = Model.random(config, 0, seed);
-    return map == FeatureMap.TRIG ? scaledQueriesAndKeys(model, 0.3f) : model;
-  }
-
-  /** The model with Wq and Wk multiplied by {@code factor}: logits scale by factor². */
-  static Model scaledQueriesAndKeys(Model model, float factor) {
-    float[] wq = model.wq().clone();
-    float[] wk = model.wk().clone();
-    for (int i = 0; i < wq.length; i++) {
-      wq[i] *= factor;
-      wk[i] *= factor;
-    }
-    return new Model(model.config(), model.embedding(), wq, wk, model.wv(), model.wo(),
-        model.hasOutputProjection() ? model.embeddingDim() : 0, model.omega());
+    return map == FeatureMap.TRIG ? model.withScaledQueriesAndKeys(0.3f) : model;
   }
 
   /** Runs both passes chunk by chunk, merging summaries in order: what the Spark job does. */

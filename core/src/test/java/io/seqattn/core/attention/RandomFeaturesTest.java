@@ -3,7 +3,6 @@ package io.seqattn.core.attention;
 import static io.seqattn.core.attention.ChunkKernelTest.assertClose;
 import static io.seqattn.core.attention.ChunkKernelTest.chunked;
 import static io.seqattn.core.attention.ChunkKernelTest.randomTokens;
-import static io.seqattn.core.attention.ChunkKernelTest.scaledQueriesAndKeys;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -135,7 +134,7 @@ class RandomFeaturesTest {
   @ParameterizedTest
   @EnumSource(value = FeatureMap.class, names = {"FAVOR_PLUS", "TRIG"})
   void inputsScaledBy50StayFiniteWherePlainExponentialsBreak(FeatureMap map) {
-    Model model = scaledQueriesAndKeys(model(map, 64, 9), 50f);
+    Model model = model(map, 64, 9).withScaledQueriesAndKeys(50f);
     int[] tokens = randomTokens(500, model.config().tokenizer().vocabularySize(), 2);
     double[][] naive = NaiveAttention.outputs(model, tokens, 0);
     boolean broken = java.util.Arrays.stream(naive).anyMatch(row -> java.util.Arrays.stream(row)

@@ -1,0 +1,49 @@
+package io.seqattn.job.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.seqattn.job.testing.TestModels;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The approximation study end to end on real DNA: it writes its table, JSON and plot, and shows what
+ * it exists to show — with small logits favor+'s error falls as m grows, and every error is finite.
+ */
+class ApproxErrorTest {
+
+  @Test
+  void studyOnPhiX(@TempDir Path tmp) throws Exception {
+    Path model = tmp.resolve("model");
+    TestModels.dna().save(model);
+    Path out = tmp.resolve("study");
+    BadInputTest.Result r = BadInputTest.cli("approx-error", "--input",
+        TestModels.sampleCorpus().resolve("phiX174_variants.fa.gz").toString(), "--format", "fasta",
+        "--model-dir", model.toString(), "--features", "16,256", "--maps", "favor+,elu", "--seeds", "3",
+        "--sequences", "2", "--tokens", "400", "--qk-scales", "0.25", "--out", out.toString());
+    assertEquals(0, r.status(), r.err());
+
+    String md = Files.readString(out.resolve("approx-error.md"));
+    assertTrue(md.contains("| 0.25 | 0.0625 |") && md.contains("| favor+ | 256 |") && md.contains("| elu | 8 |"), md);
+    JsonNode json = new ObjectMapper().readTree(out.resolve("approx-error.json").toFile());
+    assertEquals(3, json.get("points").size(), "favor+ at two m, elu at m = d_head");
+    assertEquals(2, json.get("sequences").size());
+    JsonNode small = json.get("points").get(0);
+    JsonNode large = json.get("points").get(1);
+    assertEquals(6, small.get("errors").size(), "3 draws × 2 sequences");
+    for (JsonNode p : json.get("points")) {
+      assertTrue(p.get("mean").asDouble() > 0 && p.get("mean").asDouble() < 1, p.toString());
+    }
+    assertTrue(large.get("mean").asDouble() < 0.6 * small.get("mean").asDouble(),
+        "favor+ with 16x the features is far closer to softmax: " + small + " / " + large);
+    BufferedImage png = ImageIO.read(out.resolve("approx-error.png").toFile());
+    assertEquals(900, png.getWidth());
+  }
+}
