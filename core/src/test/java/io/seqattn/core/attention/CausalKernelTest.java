@@ -60,6 +60,24 @@ class CausalKernelTest {
     assertClose(NaiveRecurrence.outputs(model, tokens, 0), chunked(model, tokens, 0, chunkSize, blockSize));
   }
 
+  /**
+   * favor+ and trig through the causal kernel: chunk keys and the carried-in prefix meet at the
+   * larger of their log-scales. trig at small logits, as in ChunkKernelTest.
+   */
+  @ParameterizedTest(name = "{0}, decay {1}")
+  @CsvSource({"favor+, 1.0", "favor+, 0.95", "trig, 0.97"})
+  void randomFeatureMapsMatchTheRecurrence(String map, double decay) {
+    FeatureMap fm = FeatureMap.fromConfigName(map);
+    ModelConfig config = new ModelConfig(1, TokenizerSpec.dna(3, 1), 16, 2, 8, fm, Positional.SINUSOIDAL, 1e-6,
+        false, null, fm == FeatureMap.TRIG ? 256 : 32).withCausal(new double[] {decay, 1.0});
+    Model model = Model.random(config, 0, 4);
+    if (fm == FeatureMap.TRIG) {
+      model = model.withScaledQueriesAndKeys(0.3f);
+    }
+    int[] tokens = ChunkKernelTest.withAbsentRuns(randomTokens(700, model.config().tokenizer().vocabularySize(), 9));
+    assertClose(NaiveRecurrence.outputs(model, tokens, 50), chunked(model, tokens, 50, 77, 16));
+  }
+
   @Test
   void absentPositionsAddNoKeyButTheStateStillDecaysAcrossThem() {
     Model model = model(new double[] {0.97, 0.9}, 5);
