@@ -16,6 +16,7 @@ public final class TaskKernels {
   private TaskKernels() {}
 
   public static ChunkKernel of(Model model) {
+    FaultInjection.check();
     return KERNELS.get().computeIfAbsent(model.fingerprint(), fp -> new ChunkKernel(model));
   }
 }

@@ -81,7 +81,7 @@ public final class AttentionPlan {
     try {
       Readers readers = spec.readers();
       OutputTables tables = new OutputTables(spark, fingerprint, causal ? "causal" : "global");
-      List<ReadTask> tasks = stats.time("plan", () -> planReads(readers));
+      List<ReadTask> tasks = timed(stats, "plan", () -> planReads(readers));
       stats.readTasks = tasks.size();
       JavaRDD<ReadItem> items = jsc.parallelize(tasks, Math.max(1, tasks.size())).flatMap(readers::chunks);
       JavaRDD<Chunk> read;
@@ -89,7 +89,7 @@ public final class AttentionPlan {
         // Malformed records are few: list them on the driver, then drop every chunk read of them.
         JavaRDD<ReadItem> cached = items.persist(StorageLevel.MEMORY_AND_DISK_SER());
         release.add(() -> cached.unpersist(false));
-        List<ReadItem.Skipped> skipped = stats.time("validate", () -> cached
+        List<ReadItem.Skipped> skipped = timed(stats, "validate", () -> cached
             .filter(i -> i instanceof ReadItem.Skipped).map(i -> (ReadItem.Skipped) i).collect());
         stats.skipped = skipped;
         Broadcast<java.util.Set<String>> bad = jsc.broadcast(skipped.stream().map(ReadItem.Skipped::seqId)
@@ -110,7 +110,7 @@ public final class AttentionPlan {
           .repartition(partitions)
           .persist(StorageLevel.MEMORY_AND_DISK_SER());
       release.add(() -> chunks.unpersist(false));
-      long[] counted = stats.time("read", () -> chunks
+      long[] counted = timed(stats, "read", () -> chunks
           .map(c -> new long[] {1, c.tokens().length, c.absentTokens(), c.softMaskedTokens()})
           .fold(new long[4], (a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]}));
       stats.chunks = counted[0];
@@ -133,7 +133,7 @@ public final class AttentionPlan {
         JavaPairRDD<String, Summary> merged = pass1.states().persist(StorageLevel.MEMORY_AND_DISK_SER());
         states = merged;
         release.add(() -> merged.unpersist(false));
-        List<Long> tokenCounts = stats.time("pass1", () -> merged.map(s -> s._2().tokens()).collect());
+        List<Long> tokenCounts = timed(stats, "pass1", () -> merged.map(s -> s._2().tokens()).collect());
         stats.sequences = tokenCounts.size();
         stats.emptySequences = tokenCounts.stream().filter(t -> t == 0).count();
 
@@ -156,12 +156,12 @@ public final class AttentionPlan {
 
       if (states != null) {
         JavaPairRDD<String, Summary> finalStates = states;
-        stats.time("write-states", () -> {
+        timed(stats, "write-states", () -> {
           tables.states(finalStates).write().parquet(out.staging("states"));
           return null;
         });
       }
-      stats.time("pass2+write-embeddings", () -> {
+      timed(stats, "pass2+write-embeddings", () -> {
         JavaRDD<Row> rows = pooled.join(infos, new HashPartitioner(partitions)).map(e -> {
           float[] embedding = Pooling.embedding(model.value(), e._2()._1());
           SequenceInfo info = e._2()._2();
@@ -172,13 +172,13 @@ public final class AttentionPlan {
         embeddings.write().parquet(out.staging("embeddings"));
         return null;
       });
-      stats.nonPositiveNormalizers = stats.time("report", () -> {
+      stats.nonPositiveNormalizers = timed(stats, "report", () -> {
         Row total = spark.read().parquet(out.staging("embeddings")).agg(functions.sum("non_positive_normalizers"))
             .first();
         return total.isNullAt(0) ? 0L : total.getLong(0);
       });
       if (emit) {
-        stats.time("write-outputs", () -> {
+        timed(stats, "write-outputs", () -> {
           tables.outputs(results, readers.fasta().keepSoftMask()).write().parquet(out.staging("outputs"));
           return null;
         });
@@ -187,6 +187,16 @@ public final class AttentionPlan {
     } finally {
       release.forEach(Runnable::run);
       model.destroy();
+    }
+  }
+
+  /** Times a stage whose Spark jobs carry the description {@link RunStats#jobDescription}. */
+  private <T> T timed(RunStats stats, String stage, java.util.function.Supplier<T> step) {
+    spark.sparkContext().setJobDescription(RunStats.jobDescription(stage));
+    try {
+      return stats.time(stage, step);
+    } finally {
+      spark.sparkContext().setJobDescription(null);
     }
   }
 
@@ -240,7 +250,7 @@ public final class AttentionPlan {
         .groupByKey(partitions)
         .mapToPair(g -> new Tuple2<>(g._1(), concatenated(g._1(), g._2())))
         .persist(StorageLevel.MEMORY_AND_DISK_SER());
-    List<Tuple2<String, Integer>> lengths = stats.time("pass1", () -> sequences.mapValues(t -> t.length).collect());
+    List<Tuple2<String, Integer>> lengths = timed(stats, "pass1", () -> sequences.mapValues(t -> t.length).collect());
     stats.sequences = lengths.size();
     stats.emptySequences = lengths.stream().filter(l -> l._2() == 0).count();
     if (!spec.force()) {

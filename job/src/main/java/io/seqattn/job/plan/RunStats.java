@@ -17,6 +17,11 @@ public final class RunStats {
   int readTasks;
   java.util.List<io.seqattn.job.input.ReadItem.Skipped> skipped = java.util.List.of();
 
+  /** The Spark job description of a stage's jobs: "seqattn " + stage (shown in the UI, seen by listeners). */
+  public static String jobDescription(String stage) {
+    return "seqattn " + stage;
+  }
+
   /** Times {@code stage}, a step that forces Spark to compute something. */
   <T> T time(String stage, java.util.function.Supplier<T> step) {
     long t0 = System.nanoTime();
