@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# The rehearsal of a real spark-submit, on this machine: starts a Spark standalone master and two
+# workers bound to 127.0.0.1 from the Spark jars Maven downloaded (no Spark distribution), submits
+# the seqattn job through Spark's own SparkSubmit with the shaded application jar
+# (job/target/seqattn-job-*-all.jar) and conf/spark-defaults.conf, waits, checks the result
+# against a local[1] run of the same input bit for bit, and stops everything it started.
+# Usage: scripts/cluster-local.sh [INPUT [FORMAT]]   (default: sample-corpus/ as fasta)
+# Needs: java, mvn, curl, python3. Prints the run directory; exits non-zero on any failure.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+input="${1:-$root/sample-corpus}"
+format="${2:-fasta}"
+work="$(mktemp -d "${TMPDIR:-/tmp}/seqattn-cluster.XXXXXX")"
+pids=()
+
+stop_all() {
+  local status=$?
+  for pid in "${pids[@]}"; do
+    kill "$pid" 2>/dev/null || true      # workers stop their executors on SIGTERM
+  done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  if [[ $status -ne 0 ]]; then
+    echo "cluster-local: failed; logs in $work/logs" >&2
+  fi
+}
+trap stop_all EXIT
+
+log() { echo "cluster-local: $*" >&2; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# --- build: the thin jar for the local reference run, the shaded one for the cluster ---------------
+"$root/scripts/seqattn" --version >/dev/null       # builds when sources are newer than the jars
+app_jar="$(ls "$root"/job/target/seqattn-job-*-all.jar)"
+
+# --- a Spark "distribution": jars/ holds Spark and its dependencies only, resolved by Maven from a
+# --- throwaway POM under the project's parent (so at the versions the project pins) --------------
+home="$work/spark-home"
+mkdir -p "$home/jars" "$home/conf" "$work/logs" "$work/spark-pom"
+cat > "$work/spark-pom/pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <parent>
+    <groupId>io.seqattn</groupId>
+    <artifactId>seqattn-parent</artifactId>
+    <version>0.1.0-SNAPSHOT</version>
+    <relativePath>$root/pom.xml</relativePath>
+  </parent>
+  <artifactId>spark-distribution</artifactId>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>org.apache.spark</groupId>
+      <artifactId>spark-sql_\${scala.binary.version}</artifactId>
+      <scope>compile</scope>
+    </dependency>
+    <dependency>
+      <groupId>org.apache.spark</groupId>
+      <artifactId>spark-mllib_\${scala.binary.version}</artifactId>
+      <scope>compile</scope>
+    </dependency>
+  </dependencies>
+</project>
+POM
+(cd "$work/spark-pom" && mvn -q -B dependency:build-classpath -Dmdep.outputFile="$work/spark-classpath.txt" \
+  -Dmaven.multiModuleProjectDirectory="$root") >&2
+tr ':' '\n' < "$work/spark-classpath.txt" | while read -r jar; do ln -s "$jar" "$home/jars/"; done
+cp "$root/conf/log4j2.properties" "$home/conf/log4j2.properties"
+# what bin/load-spark-env.sh exports in a distribution; the workers build executor commands from it
+export SPARK_HOME="$home" SPARK_LOCAL_IP=127.0.0.1 SPARK_CONF_DIR="$home/conf" SPARK_SCALA_VERSION=2.13
+spark_java=(java @"$root/conf/jvm-options" -Xmx512m -cp "$home/conf:$home/jars/*")
+
+master_port="$(free_port)"
+master_ui="$(free_port)"
+master="spark://127.0.0.1:$master_port"
+"${spark_java[@]}" org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$master_port" \
+  --webui-port "$master_ui" > "$work/logs/master.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 60); do curl -sf "http://127.0.0.1:$master_ui/json/" >/dev/null && break; sleep 0.5; done
+for i in 1 2; do
+  "${spark_java[@]}" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores 1 --memory 3g \
+    --webui-port "$(free_port)" --work-dir "$work/worker$i" "$master" > "$work/logs/worker$i.log" 2>&1 &
+  pids+=($!)
+done
+alive=0
+for _ in $(seq 60); do
+  alive="$(curl -sf "http://127.0.0.1:$master_ui/json/" | python3 -c 'import json,sys; print(json.load(sys.stdin)["aliveworkers"])' || echo 0)"
+  [[ "$alive" == 2 ]] && break
+  sleep 0.5
+done
+[[ "$alive" == 2 ]] || { log "workers did not register with $master"; exit 1; }
+log "master $master with 2 workers (1 core each); logs in $work/logs"
+
+# --- the job, through SparkSubmit ------------------------------------------------------------------
+"$root/scripts/seqattn" init-model --out "$work/model" 2>/dev/null
+log "submitting $(basename "$app_jar")"
+"${spark_java[@]}" org.apache.spark.deploy.SparkSubmit --master "$master" --deploy-mode client \
+  --properties-file "$root/conf/spark-defaults.conf" \
+  --conf spark.executor.memory=1g --conf spark.executor.memoryOverhead=1g --conf spark.executor.cores=1 \
+  --conf spark.driver.memory=1g --conf spark.ui.enabled=false \
+  --class io.seqattn.job.cli.SeqAttn "$app_jar" \
+  run --input "$input" --format "$format" --model "$work/model" --output "$work/cluster-run" --chunk-size 8192 \
+  > "$work/logs/submit.log" 2>&1 || { cat "$work/logs/submit.log" >&2; exit 1; }
+executors="$(ls -d "$work"/worker*/app-*/* 2>/dev/null | wc -l)"
+log "job finished on $executors executor JVM(s); their logs are under $work/worker1 and $work/worker2"
+
+# --- check: the same run in local[1], bit for bit ----------------------------------------------------
+"$root/scripts/seqattn" run --master 'local[1]' --spark-conf "$root/conf/spark-local.conf" --input "$input" \
+  --format "$format" --model "$work/model" --output "$work/local-run" --chunk-size 8192 >/dev/null 2>"$work/logs/local.log"
+python3 - "$work/cluster-run/run.json" "$work/local-run/run.json" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+assert a["spark"]["master"].startswith("spark://"), a["spark"]["master"]
+for k in ("sequences", "chunks", "tokens"):
+    assert a["counts"][k] == b["counts"][k], (k, a["counts"][k], b["counts"][k])
+print(f"cluster-local: {a['counts']['sequences']} sequences, {a['counts']['tokens']:,} tokens on {a['spark']['master']}",
+      file=sys.stderr)
+PY
+# The first three sequence ids of the input (FASTA headers or JSONL ids), exported from both runs.
+ids="$(python3 - "$input" "$format" <<'PY'
+import gzip, json, os, sys
+path, fmt = sys.argv[1], sys.argv[2]
+suffixes = {"fasta": (".fa", ".fasta", ".fna"), "jsonl": (".jsonl", ".ndjson")}.get(fmt, ())
+files = [os.path.join(path, f) for f in sorted(os.listdir(path))] if os.path.isdir(path) else [path]
+ids = []
+for f in files:
+    if not f.removesuffix(".gz").endswith(suffixes):
+        continue
+    with (gzip.open if f.endswith(".gz") else open)(f, "rt") as fh:
+        for line in fh:
+            if fmt == "fasta" and line.startswith(">"):
+                ids.append(line[1:].split()[0])
+            elif fmt == "jsonl" and line.strip():
+                ids.append(str(json.loads(line)["id"]))
+print("\n".join(ids[:3]))
+PY
+)"
+checked=0
+while read -r id; do
+  [[ -n "$id" ]] || continue
+  for run in cluster-run local-run; do
+    "$root/scripts/seqattn" export --run "$work/$run" --seq-id "$id" --out "$work/export/$checked/$run" 2>/dev/null
+  done
+  for f in s.npy z.npy embedding.npy; do
+    cmp -s "$work/export/$checked/cluster-run/$f" "$work/export/$checked/local-run/$f" \
+      || { log "$id: $f differs between the cluster and local[1]"; exit 1; }
+  done
+  checked=$((checked + 1))
+done <<< "$ids"
+[[ $checked -gt 0 ]] || { log "no sequence ids to compare (fasta and jsonl inputs are checked)"; exit 1; }
+log "states and embeddings of $checked sequence(s) are bitwise identical to local[1]"
+echo "$work/cluster-run"
