@@ -1,0 +1,118 @@
+package io.seqattn.job.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.seqattn.core.attention.Summary;
+import io.seqattn.core.attention.SummaryCodec;
+import io.seqattn.core.model.Model;
+import io.seqattn.job.testing.RunTables;
+import io.seqattn.job.testing.SparkTestSession;
+import io.seqattn.job.testing.TestModels;
+import io.seqattn.udfs.LinearAttentionEncoder;
+import io.seqattn.udfs.SeqAttnFunctions;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.ml.classification.LogisticRegression;
+import org.apache.spark.ml.feature.StringIndexer;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The library face against the CLI on the State of the Union sample: the whole global job as one
+ * SQL statement gives the CLI's states bitwise, the MLlib encoder gives its embeddings bitwise on
+ * documents many chunks long, and a saved pipeline reloads and predicts identically.
+ */
+class LibraryFaceTest {
+  static final int CHUNK = 512;
+  @TempDir static Path tmp;
+  static SparkSession spark;
+  static Path modelDir;
+  static RunTables cli;
+
+  @BeforeAll
+  static void runTheCli() throws Exception {
+    spark = SparkTestSession.get();
+    modelDir = tmp.resolve("words");
+    TestModels.words().save(modelDir);
+    Path run = tmp.resolve("run");
+    BadInputTest.Result r = BadInputTest.cli("run", "--input", sample().toString(), "--format", "jsonl", "--model",
+        modelDir.toString(), "--output", run.toString(), "--chunk-size", String.valueOf(CHUNK), "--partitions", "3");
+    assertEquals(0, r.status(), r.err());
+    cli = new RunTables(spark, run);
+  }
+
+  static Path sample() {
+    return TestModels.sampleCorpus().resolve("sotu_sample.jsonl");
+  }
+
+  @Test
+  void theWholeGlobalJobAsOneSqlStatementGivesTheCliStates() throws Exception {
+    Model model = SeqAttnFunctions.register(spark, modelDir.toString());
+    spark.read().json(sample().toString()).createOrReplaceTempView("docs");
+    List<Row> rows = spark.sql("""
+        SELECT seq_id, seqattn_merge(seqattn_summarize(slice(tokens, c * %1$d + 1, %1$d), c * %1$d)) AS state
+        FROM (SELECT seq_id, tokens, explode(sequence(0, greatest(CAST(ceil(size(tokens) / %1$d.0) AS INT) - 1, 0))) AS c
+              FROM (SELECT id AS seq_id, seqattn_tokenize(text) AS tokens FROM docs))
+        GROUP BY seq_id""".formatted(CHUNK)).collectAsList();
+    assertEquals(7, rows.size());
+    for (Row row : rows) {
+      Summary sql = SummaryCodec.fromBytes((byte[]) row.get(1)).summary();
+      String id = row.getString(0);
+      assertTrue(sql.tokens() > CHUNK, id + " spans several chunks: " + sql.tokens());
+      assertEquals(cli.tokens.get(id), (Long) sql.tokens(), id);
+      for (int h = 0; h < model.config().heads(); h++) {
+        double[] stored = cli.states.get(id + "/" + h);
+        double[] s = sql.sOfHead(h);
+        assertArrayEquals(java.util.Arrays.copyOfRange(stored, 0, s.length), s, id + " S head " + h);
+        assertArrayEquals(java.util.Arrays.copyOfRange(stored, s.length, stored.length), sql.zOfHead(h), id + " z");
+      }
+    }
+  }
+
+  @Test
+  void theEncoderGivesTheJobsEmbeddingOnDocumentsManyChunksLong() {
+    Dataset<Row> docs = spark.read().json(sample().toString());
+    assertTrue(cli.tokens.values().stream().filter(n -> n > 3L * CHUNK).count() >= 3,
+        "documents longer than 3 chunks: " + cli.tokens);
+    LinearAttentionEncoder encoder = new LinearAttentionEncoder().setInputCol("text").setOutputCol("embedding")
+        .setModelDir(modelDir.toString()).setChunkSize(CHUNK);
+    for (Row r : encoder.transform(docs).select("id", "embedding").collectAsList()) {
+      float[] job = cli.embeddings.get(r.getString(0));
+      double[] encoded = ((Vector) r.get(1)).toArray();
+      assertEquals(job.length, encoded.length);
+      for (int i = 0; i < job.length; i++) {
+        assertEquals(job[i], (float) encoded[i], r.getString(0) + " [" + i + "]"); // float to double and back: exact
+      }
+    }
+  }
+
+  @Test
+  void aSavedPipelineReloadsAndPredictsIdentically() throws Exception {
+    Dataset<Row> docs = spark.read().json(sample().toString());
+    Pipeline pipeline = new Pipeline().setStages(new PipelineStage[] {
+        new StringIndexer().setInputCol("party").setOutputCol("label"),
+        new LinearAttentionEncoder().setInputCol("text").setOutputCol("features").setModelDir(modelDir.toString())
+            .setChunkSize(CHUNK).setMaxTokens(2000),
+        new LogisticRegression().setMaxIter(20)});
+    PipelineModel fitted = pipeline.fit(docs);
+    Path saved = tmp.resolve("pipeline");
+    fitted.write().overwrite().save(saved.toString());
+    PipelineModel loaded = PipelineModel.load(saved.toString());
+    LinearAttentionEncoder reloaded = (LinearAttentionEncoder) loaded.stages()[1];
+    assertEquals(2000, (int) reloaded.getOrDefault(reloaded.maxTokens()));
+    assertEquals(CHUNK, (int) reloaded.getOrDefault(reloaded.chunkSize()));
+    List<Row> before = fitted.transform(docs).select("id", "probability", "prediction").orderBy("id").collectAsList();
+    List<Row> after = loaded.transform(docs).select("id", "probability", "prediction").orderBy("id").collectAsList();
+    assertEquals(before, after);
+  }
+}

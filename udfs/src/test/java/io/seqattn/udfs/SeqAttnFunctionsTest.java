@@ -1,0 +1,214 @@
+package io.seqattn.udfs;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.seqattn.core.attention.ChunkKernel;
+import io.seqattn.core.attention.Summary;
+import io.seqattn.core.attention.SummaryCodec;
+import io.seqattn.core.model.FeatureMap;
+import io.seqattn.core.model.Model;
+import io.seqattn.core.model.ModelConfig;
+import io.seqattn.core.model.Positional;
+import io.seqattn.core.model.TokenizerSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The SQL functions on local[2]: order-independent merging, readouts that agree, clear errors. */
+class SeqAttnFunctionsTest {
+  static SparkSession spark;
+  /** Causal with a different decay per head: merging out of order would change the state. */
+  static final Model DECAYED = Model.random(new ModelConfig(1, TokenizerSpec.dna(3, 1), 16, 2, 8, FeatureMap.FAVOR_PLUS,
+      Positional.SINUSOIDAL, 1e-6, false, null, 24).withCausal(new double[] {0.99, 0.9}), 0, 5);
+  static final int CHUNK = 300;
+
+  @BeforeAll
+  static void start() {
+    spark = SparkSession.builder().master("local[2]").appName("udfs-sql-tests").config("spark.ui.enabled", "false")
+        .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", "3").getOrCreate();
+    SeqAttnFunctions.register(spark, DECAYED);
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  static String dna(int length, long seed) {
+    Random r = new Random(seed);
+    StringBuilder s = new StringBuilder();
+    for (int i = 0; i < length; i++) {
+      s.append("ACGT".charAt(r.nextInt(4)));
+    }
+    return s.toString();
+  }
+
+  /** Chunks of two sequences as rows (seq_id, c, tokens, start), in a random order over 4 partitions. */
+  static Dataset<Row> shuffledChunks(long seed) {
+    List<Row> rows = new ArrayList<>();
+    for (String id : new String[] {"a", "b"}) {
+      int[] tokens = SeqAttnFunctions.tokenize(DECAYED, dna(id.equals("a") ? 3000 : 1700, id.hashCode()));
+      for (int c = 0; c * CHUNK < tokens.length; c++) {
+        int[] chunk = java.util.Arrays.copyOfRange(tokens, c * CHUNK, Math.min(tokens.length, (c + 1) * CHUNK));
+        rows.add(RowFactory.create(id, c, chunk, (long) c * CHUNK));
+      }
+    }
+    java.util.Collections.shuffle(rows, new Random(seed));
+    StructType schema = new StructType().add("seq_id", DataTypes.StringType).add("c", DataTypes.IntegerType)
+        .add("tokens", DataTypes.createArrayType(DataTypes.IntegerType)).add("start", DataTypes.LongType);
+    return spark.createDataFrame(rows, schema).repartition(4);
+  }
+
+  static byte[] merged(long seed, String id) {
+    shuffledChunks(seed).createOrReplaceTempView("chunks");
+    return (byte[]) spark.sql("SELECT seqattn_merge(seqattn_summarize(tokens, start)) FROM chunks WHERE seq_id = '"
+        + id + "' GROUP BY seq_id").first().get(0);
+  }
+
+  @Test
+  void decayedSummariesMergeInChunkOrderWhateverOrderSparkDeliversThem() {
+    // the fold in chunk order, by hand
+    int[] tokens = SeqAttnFunctions.tokenize(DECAYED, dna(3000, "a".hashCode()));
+    ChunkKernel kernel = new ChunkKernel(DECAYED);
+    Summary inOrder = null;
+    Summary reversed = null;
+    for (int c = 0; c * CHUNK < tokens.length; c++) {
+      Summary s = kernel.summarize(java.util.Arrays.copyOfRange(tokens, c * CHUNK,
+          Math.min(tokens.length, (c + 1) * CHUNK)), (long) c * CHUNK);
+      inOrder = inOrder == null ? s : Summary.MERGE.merge(inOrder, s);
+      reversed = reversed == null ? s : Summary.MERGE.merge(s, reversed);
+    }
+    for (long seed : new long[] {1, 2, 3}) {
+      SummaryCodec.Positioned sql = SummaryCodec.fromBytes(merged(seed, "a"));
+      assertEquals(0, sql.start());
+      assertEquals(inOrder, sql.summary(), "shuffle " + seed + ": the left fold in chunk order, bitwise");
+    }
+    assertFalse(java.util.Arrays.equals(inOrder.s(), reversed.s()), "with decay, order matters: the test has teeth");
+  }
+
+  @Test
+  void attendAndQueryAgree() {
+    // global model: a position's output is the readout of its own raw query against the state
+    Model global = Model.random(DECAYED.config().asGlobal().withFeatureMap(FeatureMap.ELU, 0), 3, 8);
+    SparkSession other = spark.newSession();
+    SeqAttnFunctions.register(other, global);
+    int[] tokens = SeqAttnFunctions.tokenize(global, dna(500, 4));
+    Summary state = new ChunkKernel(global).summarize(tokens, 0);
+    byte[] stateBytes = SummaryCodec.toBytes(new SummaryCodec.Positioned(global.fingerprint(), 0, state));
+    StructType schema = new StructType().add("state", DataTypes.BinaryType)
+        .add("tokens", DataTypes.createArrayType(DataTypes.IntegerType));
+    other.createDataFrame(List.of(RowFactory.create(stateBytes, tokens)), schema).createOrReplaceTempView("t");
+    Row r = other.sql("SELECT seqattn_attend(state, tokens, 0L), seqattn_attend_pooled(state, tokens, 0L) FROM t")
+        .first();
+    List<scala.collection.Seq<Float>> outputs = r.getList(0);
+    assertEquals(500 - 2, outputs.size());
+    float[] expected = new ChunkKernel(global).attend(tokens, 0, state, true).outputs();
+    for (int i = 0; i < outputs.size(); i++) {
+      List<Float> row = scala.jdk.javaapi.CollectionConverters.asJava(outputs.get(i));
+      for (int f = 0; f < 16; f++) {
+        assertEquals(expected[i * 16 + f], row.get(f), "output " + i + "," + f);
+      }
+    }
+    assertEquals(3, r.getList(1).size(), "pooled through wo (d_out = 3)");
+
+    float[] rawQuery = rawQuery(global, tokens[7], 7);
+    float[] readout = Readoutable.query(other, stateBytes, rawQuery);
+    for (int f = 0; f < 16; f++) {
+      assertEquals(expected[7 * 16 + f], readout[f], 1e-4 * Math.abs(expected[7 * 16 + f]) + 1e-5, "readout " + f);
+    }
+  }
+
+  /** q = (E[t] + PE(p))·Wq in double: the raw query of token t at position p. */
+  static float[] rawQuery(Model model, int token, long p) {
+    int d = model.config().dModel();
+    int inner = model.config().innerDim();
+    double[] x = new double[d];
+    for (int j = 0; j < d; j++) {
+      x[j] = model.embedding()[token * d + j];
+    }
+    for (int i = 0; i < d / 2; i++) {
+      double angle = p / Math.pow(10000.0, 2.0 * i / d);
+      x[2 * i] += Math.sin(angle);
+      x[2 * i + 1] += Math.cos(angle);
+    }
+    float[] q = new float[inner];
+    for (int o = 0; o < inner; o++) {
+      double acc = 0;
+      for (int j = 0; j < d; j++) {
+        acc += x[j] * model.wq()[j * inner + o];
+      }
+      q[o] = (float) acc;
+    }
+    return q;
+  }
+
+  /** seqattn_query through SQL. */
+  static final class Readoutable {
+    static float[] query(SparkSession session, byte[] state, float[] q) {
+      StructType schema = new StructType().add("state", DataTypes.BinaryType)
+          .add("q", DataTypes.createArrayType(DataTypes.FloatType));
+      Float[] boxed = new Float[q.length];
+      for (int i = 0; i < q.length; i++) {
+        boxed[i] = q[i];
+      }
+      session.createDataFrame(List.of(RowFactory.create(state, boxed)), schema).createOrReplaceTempView("qs");
+      List<Float> out = session.sql("SELECT seqattn_query(state, q) FROM qs").first().getList(0);
+      float[] f = new float[out.size()];
+      for (int i = 0; i < f.length; i++) {
+        f[i] = out.get(i);
+      }
+      return f;
+    }
+  }
+
+  @Test
+  void badArgumentsRaiseClearErrors() {
+    Summary state = new ChunkKernel(DECAYED).summarize(new int[] {1, 2, 3}, 0);
+    byte[] mine = SummaryCodec.toBytes(new SummaryCodec.Positioned(DECAYED.fingerprint(), 0, state));
+    byte[] foreign = SummaryCodec.toBytes(new SummaryCodec.Positioned("0123456789abcdef", 0, state));
+    assertError(() -> Readoutable.query(spark, mine, new float[5]),
+        "query vector has 5 values; the model needs heads*d_head = 16");
+    assertError(() -> Readoutable.query(spark, foreign, new float[16]),
+        "seqattn_query: the summary was made by model 0123456789abcdef, not by the registered model "
+            + DECAYED.fingerprint());
+    assertError(() -> Readoutable.query(spark, new byte[] {1, 2, 3}, new float[16]), "not a seqattn summary");
+    assertError(() -> spark.sql("SELECT seqattn_tokenize(CAST(NULL AS STRING))").collect(),
+        "seqattn_tokenize: text is null");
+    assertError(() -> spark.sql("SELECT seqattn_tokenize('ACGT#A')").collect(),
+        "seqattn_tokenize: character 5: unexpected character '#'");
+  }
+
+  static void assertError(org.junit.jupiter.api.function.Executable call, String message) {
+    Throwable e = assertThrows(Throwable.class, call);
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && t.getMessage().contains(message)) {
+        return;
+      }
+    }
+    throw new AssertionError("expected an error containing '" + message + "', got " + e, e);
+  }
+
+  @Test
+  void gapsAndDuplicatesAreErrors() {
+    shuffledChunks(1).where("seq_id = 'a' AND c <> 3").createOrReplaceTempView("gappy");
+    assertError(() -> spark.sql("SELECT seqattn_merge(seqattn_summarize(tokens, start)) FROM gappy").collect(),
+        "seqattn_merge: summaries leave a gap: positions 900 to 1200");
+    shuffledChunks(1).where("seq_id = 'a'").union(shuffledChunks(2).where("seq_id = 'a' AND c = 2"))
+        .createOrReplaceTempView("twice");
+    assertError(() -> spark.sql("SELECT seqattn_merge(seqattn_summarize(tokens, start)) FROM twice").collect(),
+        "two summaries cover position 600");
+  }
+}
