@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 @Command(name = "seqattn", mixinStandardHelpOptions = true, versionProvider = SeqAttn.Version.class,
     description = "Kernelized linear attention over very long sequences, on Apache Spark.",
     subcommands = {RunCommand.class, InitModelCommand.class, ExportCommand.class, IndexCommand.class,
-        ApproxErrorCommand.class,
+        ApproxErrorCommand.class, ClassifyCommand.class,
         CommandLine.HelpCommand.class})
 public final class SeqAttn implements Runnable {
 
