@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # JMH benchmarks of the chunk kernel (pass 1, global pass 2, causal pass 2; two shapes, chunks of
-# 4k-64k, elu and relu) and of ND4J's sgemm in the same run; prints tokens/s, GFLOP/s and the ratio
+# 4k-64k, elu, relu, favor+ and trig) and of ND4J's sgemm in the same run; prints tokens/s, GFLOP/s and the ratio
 # to that sgemm peak. Not part of CI. Usage: scripts/bench-kernels.sh [JMH include regex]
 # OMP_NUM_THREADS (default: all cores) sets the BLAS threads of kernels and sgemm alike.
 set -euo pipefail

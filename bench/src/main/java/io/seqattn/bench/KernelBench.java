@@ -15,7 +15,10 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
-/** One chunk through each kernel step, for each shape, chunk size and feature map. */
+/**
+ * One chunk through each kernel step, for each shape, chunk size and feature map (favor+ and trig
+ * with their default m = 4·d_head).
+ */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -27,7 +30,7 @@ public class KernelBench {
   @Param({"4096", "16384", "65536"})
   public int chunk;
 
-  @Param({"elu", "relu"})
+  @Param({"elu", "relu", "favor+", "trig"})
   public String featureMap;
 
   int[] tokens;

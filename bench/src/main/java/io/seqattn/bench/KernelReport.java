@@ -55,10 +55,12 @@ public final class KernelReport {
       Shape shape = Shape.parse(r.getParams().getParam("shape"));
       int chunk = Integer.parseInt(r.getParams().getParam("chunk"));
       double ms = r.getPrimaryResult().getScore();
+      io.seqattn.core.model.FeatureMap map =
+          io.seqattn.core.model.FeatureMap.fromConfigName(r.getParams().getParam("featureMap"));
       double flopsPerToken = switch (step) {
-        case "pass1" -> shape.pass1Flops();
-        case "pass2" -> shape.pass2Flops();
-        default -> shape.causalPass2Flops(CAUSAL_BLOCK);
+        case "pass1" -> shape.pass1Flops(map);
+        case "pass2" -> shape.pass2Flops(map);
+        default -> shape.causalPass2Flops(map, CAUSAL_BLOCK);
       };
       double tokensPerSecond = chunk / (ms / 1e3);
       double gflops = tokensPerSecond * flopsPerToken / 1e9;

@@ -25,18 +25,31 @@ record Shape(int dModel, int heads, int dHead) {
     return heads * dHead;
   }
 
-  /** Pass 1: the [K | V] projection, φ(K)ᵀV and φ(K)ᵀ1. */
-  double pass1Flops() {
-    return 2.0 * dModel * 2 * inner() + 2.0 * inner() * dHead + 2.0 * inner();
+  /** Features per head: d_head for the deterministic maps, the default 4·d_head for favor+ and trig. */
+  int features(FeatureMap map) {
+    return config(map).featureDim();
   }
 
-  /** Global pass 2: the Q projection and φ(Q)·[S | z] per head. */
-  double pass2Flops() {
-    return 2.0 * dModel * inner() + 2.0 * inner() * (dHead + 1);
+  /** The random-feature projection ωᵀx̂ of one query or key, all heads (0 for deterministic maps). */
+  double omegaFlops(FeatureMap map) {
+    return map.usesOmega() ? 2.0 * heads * dHead * map.omegaRows(features(map)) : 0;
+  }
+
+  /** Pass 1: the [K | V] projection, ω for random features, φ(K)ᵀV and φ(K)ᵀ1. */
+  double pass1Flops(FeatureMap map) {
+    int m = features(map);
+    return 2.0 * dModel * 2 * inner() + omegaFlops(map) + 2.0 * heads * m * dHead + 2.0 * heads * m;
+  }
+
+  /** Global pass 2: the Q projection, ω for random features, and φ(Q)·[S | z] per head. */
+  double pass2Flops(FeatureMap map) {
+    return 2.0 * dModel * inner() + omegaFlops(map) + 2.0 * heads * features(map) * (dHead + 1);
   }
 
   /** Causal pass 2 with blocks of {@code block}: projections, intra-block products, block states, carried state. */
-  double causalPass2Flops(int block) {
-    return 2.0 * dModel * 3 * inner() + heads * (2.0 * block * (dHead + dHead + 1) + 2 * 2.0 * dHead * (dHead + 1));
+  double causalPass2Flops(FeatureMap map, int block) {
+    int m = features(map);
+    return 2.0 * dModel * 3 * inner() + 2 * omegaFlops(map)
+        + heads * (2.0 * block * (m + dHead + 1) + 2 * 2.0 * m * (dHead + 1));
   }
 }
