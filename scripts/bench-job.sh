@@ -36,18 +36,25 @@ print(run["total_seconds"], run["counts"]["tokens"], run["tokens_per_second"], r
 PY
 }
 
-# prefix N OUT: a FASTA of the first N bases of C. elegans chrX, 60 a line
+# prefix FILE N OUT: a one-record FASTA of the first N bases of FILE's first record, 60 a line
 prefix() {
-  zcat "$genomes/celegans_chrX.fa.gz" | python3 -c '
-import sys
-n = int(sys.argv[1]); out = open(sys.argv[2], "w"); out.write(">chrX_prefix\n"); left = n; buf = []
-for line in sys.stdin:
-    if line.startswith(">"): continue
-    s = line.strip()[:left]; left -= len(s); buf.append(s)
-    if left == 0: break
-seq = "".join(buf)
-for i in range(0, len(seq), 60): out.write(seq[i:i + 60] + "\n")
-' "$1" "$2"
+  python3 - "$1" "$2" "$3" <<'PY'
+import gzip, sys
+path, n, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+parts, left = [], n
+with gzip.open(path, "rt") as f:
+    next(f)
+    for line in f:
+        if line.startswith(">") or left == 0:
+            break
+        s = line.strip()[:left]
+        parts.append(s)
+        left -= len(s)
+seq = "".join(parts)
+with open(out, "w") as o:
+    o.write(">prefix_%d\n" % n)
+    o.write("".join(seq[i:i + 60] + "\n" for i in range(0, len(seq), 60)))
+PY
 }
 
 for part in "${parts[@]}"; do
@@ -67,18 +74,14 @@ for part in "${parts[@]}"; do
       echo "|---|---|---|---|---|---|"
       base=""
       for k in 1 2 4 8; do
-        prefix $((k * 2000000)) "$work/prefix$k.fa"
+        prefix "$genomes/celegans_chrX.fa.gz" $((k * 2000000)) "$work/prefix$k.fa"
         read -r s t tps rss < <(run "scale$k" "$work/prefix$k.fa")
         base="${base:-$s}"
         echo "| $((k * 2000000)) | $t | $s | $(python3 -c "print(round($s / $base, 2))") | $tps | $rss |"
       done
       echo ;;
     softmax)
-      zcat "$genomes/ecoli_K12_MG1655.fa.gz" | python3 -c '
-import sys
-lines = sys.stdin.read().split("\n")
-seq = "".join(l.strip() for l in lines[1:])[:65538]
-print(">ecoli_65536"); print("\n".join(seq[i:i + 60] for i in range(0, len(seq), 60)))' > "$work/ecoli65k.fa"
+      prefix "$genomes/ecoli_K12_MG1655.fa.gz" 65538 "$work/ecoli65k.fa"   # k = 3: 65,536 tokens
       read -r sl t tl rl < <(run linear65k "$work/ecoli65k.fa" --chunk-size 8192)
       read -r ss t ts rs < <(run softmax65k "$work/ecoli65k.fa" --chunk-size 8192 --attention softmax)
       echo "| attention at n = $t | seconds (stages) | tokens/s | peak RSS (GiB) |"
