@@ -79,16 +79,7 @@ final class RandomFeatures {
       out.get(NDArrayIndex.interval(rows, m), NDArrayIndex.all()).assign(Transforms.sin(angles, false));
       logWeights = logPresent == null ? halfNorm : halfNorm.addi(logPresent);
     }
-    double c = logWeights.maxNumber().doubleValue();
-    if (c == Double.NEGATIVE_INFINITY) {
-      out.assign(0);
-      return c;
-    }
-    Transforms.exp(logWeights.subi(c), false);
-    if (map == FeatureMap.TRIG) {
-      out.muliRowVector(logWeights);
-    }
-    return c + logNorm;
+    return stabilizeKeys(out, logWeights, true);
   }
 
   /**
@@ -111,6 +102,16 @@ final class RandomFeatures {
       trigRows(h, k, out);
       logWeights = logPresent == null ? halfNorm : halfNorm.addi(logPresent);
     }
+    return stabilizeKeys(out, logWeights, false);
+  }
+
+  /**
+   * Shifts the keys' log-weights by their largest value c and exponentiates them — favor+'s
+   * log-weights are its features ({@code out} itself), trig's are the per-key amplitudes that
+   * multiply its [cos, sin] features along {@code columns} or rows — and returns the log-scale of
+   * the result, c plus the map's constant; −∞ (and features 0) when no key is present.
+   */
+  private double stabilizeKeys(INDArray out, INDArray logWeights, boolean columns) {
     double c = logWeights.maxNumber().doubleValue();
     if (c == Double.NEGATIVE_INFINITY) {
       out.assign(0);
@@ -118,7 +119,11 @@ final class RandomFeatures {
     }
     Transforms.exp(logWeights.subi(c), false);
     if (map == FeatureMap.TRIG) {
-      out.muliColumnVector(logWeights);
+      if (columns) {
+        out.muliRowVector(logWeights);
+      } else {
+        out.muliColumnVector(logWeights);
+      }
     }
     return c + logNorm;
   }
