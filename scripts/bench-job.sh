@@ -11,8 +11,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 genomes="$root/../shared/corpus/genomes"
-parts=("${@:-genomes scaling softmax}")
-parts=(${parts[*]})
+parts=("$@")
+[[ ${#parts[@]} -gt 0 ]] || parts=(genomes scaling softmax)
 for f in ecoli_K12_MG1655.fa.gz celegans_chrX.fa.gz; do
   [[ -r "$genomes/$f" ]] || { echo "bench-job: $genomes/$f not found" >&2; exit 1; }
 done

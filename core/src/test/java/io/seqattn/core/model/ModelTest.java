@@ -70,7 +70,7 @@ class ModelTest {
   }
 
   @Test
-  void deterministicModelsKeepTheirFingerprintsAndConfig(@TempDir Path dir) throws Exception {
+  void deterministicModelsWriteNeitherFeaturesNorOmega(@TempDir Path dir) throws Exception {
     Model.random(dnaConfig(), 0, 1).save(dir);
     assertTrue(!Files.readString(dir.resolve("config.json")).contains("features"));
     assertTrue(!Files.exists(dir.resolve("omega.npy")));

@@ -100,43 +100,50 @@ final class ClassifyCommand implements Callable<Integer> {
     }
     Path model = modelDir != null ? modelDir : defaultModel();
     try (SparkSessions.Handle session = SparkSessions.open("seqattn classify", master, null)) {
-      SparkSession spark = session.session();
-      Dataset<Row> raw = spark.read().json(input.toString());
-      for (String field : new String[] {idField, textField, labelField}) {
-        if (!Arrays.asList(raw.columns()).contains(field)) {
-          throw new SeqAttn.UserException(input + ": no field '" + field + "' in the records (fields: "
-              + Arrays.toString(raw.columns()) + ")");
-        }
+      return classify(session.session(), model);
+    } finally {
+      if (modelDir == null) {
+        deleteRecursively(model);
       }
-      Dataset<Row> docs = raw.select(functions.col(idField).cast("string").as("id"),
-          functions.col(textField).as("text"), functions.col(labelField).cast("string").as("class"))
-          .where("text IS NOT NULL AND class IS NOT NULL");
-      long n = docs.count();
-      Dataset<Row> labelled = new StringIndexer().setInputCol("class").setOutputCol("label").fit(docs).transform(docs);
-      // stratified folds: within each class, documents in a seeded hash order take folds 0, 1, …, k−1 in turn
-      Dataset<Row> withFolds = labelled.withColumn("fold", functions.pmod(functions.row_number().over(
-          Window.partitionBy("class").orderBy(functions.hash(functions.col("id"), functions.lit(seed)))),
-          functions.lit(folds)));
-
-      // a few partitions, not the window's shuffle partitions: each regression iteration is a task per partition
-      withFolds = withFolds.repartition(2 * spark.sparkContext().defaultParallelism());
-      Map<String, double[]> accuracy = new LinkedHashMap<>();
-      accuracy.put("majority class", majority(withFolds));
-      Map<String, Integer> keep = new LinkedHashMap<>();
-      keep.put("whole documents", 0);
-      keep.put("first " + maxTokens + " tokens", maxTokens);
-      for (Map.Entry<String, Integer> variant : keep.entrySet()) {
-        Dataset<Row> embedded = new LinearAttentionEncoder().setInputCol("text").setOutputCol("features")
-            .setModelDir(model.toString()).setChunkSize(chunkSize).setMaxTokens(variant.getValue())
-            .transform(withFolds).select("id", "label", "fold", "features")
-            .persist(StorageLevel.MEMORY_AND_DISK());
-        accuracy.put(variant.getKey(), crossValidate(embedded));
-        embedded.unpersist();
-      }
-      List<Row> classes = docs.groupBy("class").count().orderBy(functions.desc("count")).collectAsList();
-      report(n, classes, model, accuracy);
-      return 0;
     }
+  }
+
+  private int classify(SparkSession spark, Path model) throws IOException {
+    Dataset<Row> raw = spark.read().json(input.toString());
+    for (String field : new String[] {idField, textField, labelField}) {
+      if (!Arrays.asList(raw.columns()).contains(field)) {
+        throw new SeqAttn.UserException(input + ": no field '" + field + "' in the records (fields: "
+            + Arrays.toString(raw.columns()) + ")");
+      }
+    }
+    Dataset<Row> docs = raw.select(functions.col(idField).cast("string").as("id"),
+        functions.col(textField).as("text"), functions.col(labelField).cast("string").as("class"))
+        .where("text IS NOT NULL AND class IS NOT NULL");
+    long n = docs.count();
+    Dataset<Row> labelled = new StringIndexer().setInputCol("class").setOutputCol("label").fit(docs).transform(docs);
+    // stratified folds: within each class, documents in a seeded hash order take folds 0, 1, …, k−1 in turn
+    Dataset<Row> withFolds = labelled.withColumn("fold", functions.pmod(functions.row_number().over(
+        Window.partitionBy("class").orderBy(functions.hash(functions.col("id"), functions.lit(seed)))),
+        functions.lit(folds)));
+
+    // a few partitions, not the window's shuffle partitions: each regression iteration is a task per partition
+    withFolds = withFolds.repartition(2 * spark.sparkContext().defaultParallelism());
+    Map<String, double[]> accuracy = new LinkedHashMap<>();
+    accuracy.put("majority class", majority(withFolds));
+    Map<String, Integer> keep = new LinkedHashMap<>();
+    keep.put("whole documents", 0);
+    keep.put("first " + maxTokens + " tokens", maxTokens);
+    for (Map.Entry<String, Integer> variant : keep.entrySet()) {
+      Dataset<Row> embedded = new LinearAttentionEncoder().setInputCol("text").setOutputCol("features")
+          .setModelDir(model.toString()).setChunkSize(chunkSize).setMaxTokens(variant.getValue())
+          .transform(withFolds).select("id", "label", "fold", "features")
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      accuracy.put(variant.getKey(), crossValidate(embedded));
+      embedded.unpersist();
+    }
+    List<Row> classes = docs.groupBy("class").count().orderBy(functions.desc("count")).collectAsList();
+    report(n, classes, model, accuracy);
+    return 0;
   }
 
   private double[] crossValidate(Dataset<Row> embedded) {
@@ -165,11 +172,18 @@ final class ClassifyCommand implements Callable<Integer> {
 
   private Path defaultModel() throws IOException {
     Path dir = Files.createTempDirectory("seqattn-classify-model");
-    dir.toFile().deleteOnExit();
     ModelConfig config = new ModelConfig(ModelConfig.FORMAT_VERSION, TokenizerSpec.words(65536), 64, 2, 32,
         FeatureMap.ELU, Positional.SINUSOIDAL, 1e-6);
     Model.random(config, 0, seed).save(dir);
     return dir;
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   private void report(long n, List<Row> classes, Path model, Map<String, double[]> accuracy) throws IOException {
