@@ -14,7 +14,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * Runs the sgemm peak and the kernel benchmarks in one JMH run (one forked JVM each, same
  * machine state) and prints, per kernel configuration, tokens/s, GFLOP/s and the ratio to the
- * best sgemm rate of the same run. Arguments: an optional JMH include regex for the kernels.
+ * best sgemm rate of the same run. Arguments: an optional JMH include regex for the kernels, then
+ * optional parameter restrictions such as {@code chunk=65536} or {@code featureMap=elu,favor+}.
  */
 public final class KernelReport {
 
@@ -23,7 +24,15 @@ public final class KernelReport {
 
   public static void main(String[] args) throws RunnerException {
     String kernels = args.length > 0 ? args[0] : "KernelBench";
-    Options options = new OptionsBuilder()
+    OptionsBuilder builder = new OptionsBuilder();
+    for (int i = 1; i < args.length; i++) {
+      String[] param = args[i].split("=", 2);
+      if (param.length != 2) {
+        throw new IllegalArgumentException("expected NAME=VALUE[,VALUE...], got '" + args[i] + "'");
+      }
+      builder.param(param[0], param[1].split(","));
+    }
+    Options options = builder
         .include(SgemmPeak.class.getSimpleName())
         .include(kernels)
         .forks(1)

@@ -12,6 +12,7 @@ import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
 import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastDivOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.BooleanIndexing;
@@ -23,14 +24,15 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * The two passes of linear attention over one chunk of a sequence, on ND4J: global
  * ({@link #attend}) and causal, optionally decayed ({@link #attendCausal}).
  *
- * <p>Both passes embed the chunk's tokens at their global positions, x_p = E[t_p] + PE(p), and
- * project them with GEMMs laid out so that φ always runs on contiguous memory: pass 1 computes the
- * fused [K | V] projection transposed, causal pass 2 projects each head into its own arrays. {@link #summarize} (pass 1) returns the chunk's
- * {@link Summary}: S_h = φ(K_h)ᵀV_h and z_h = φ(K_h)ᵀ1, each a single GEMM with a transpose flag.
- * {@link #attend} (pass 2) reads the chunk out against a sequence's merged state:
- * O_i,h = φ(q_i,h)ᵀS_h / (φ(q_i,h)ᵀz_h + eps), numerator and normalizer from one GEMM per head
- * against [S_h | z_h]. Compute is float32 (BLAS sgemm); everything
- * that crosses chunks — S, z, pooled sums — is returned in double.
+ * <p>Every projection of the chunk's tokens — x_p = E[t_p] + PE(p) at their global positions,
+ * times W_q, W_k or [W_v | 0] per head — is a {@link TokenProjection}: a gather of E·W rows plus one
+ * GEMM for the positions, into a contiguous [n, ·] array per head, so that φ, the division by the
+ * normalizer and the products all run on contiguous memory (ND4J's strided elementwise path costs
+ * ten times as much). {@link #summarize} (pass 1) returns the chunk's {@link Summary}:
+ * [S_h | z_h] = φ(K_h)ᵀ[V_h | 1], one GEMM with a transpose flag per head. {@link #attend} (pass 2)
+ * reads the chunk out against a sequence's merged state: O_i,h = φ(q_i,h)ᵀS_h / (φ(q_i,h)ᵀz_h + eps).
+ * Compute is float32 (BLAS sgemm), including each chunk's pooled sum 1ᵀO; everything that crosses
+ * chunks — S, z, pooled sums — is returned and accumulated in double.
  *
  * <p>Causal pass 2 is chunkwise-parallel (as in GLA and RetNet): the chunk is cut into blocks of
  * B = {@code blockSize} tokens; within a block the outputs are (φ(Q)φ(K)ᵀ ⊙ D)·[V | 1] with the
@@ -64,18 +66,13 @@ public final class ChunkKernel {
   private final int m;
   private final int inner;
   private final double eps;
-  private final INDArray embedding;
   /** favor+ / trig on ND4J, or null for the deterministic maps. */
   private final RandomFeatures randomFeatures;
-  private final INDArray wkv;
-  private final INDArray wq;
-  /** Per head: Wq_h, Wk_h [d_model, d_head] and [Wv_h | 0] [d_model, d_head + 1], contiguous. */
-  private final INDArray[] headWq;
-  private final INDArray[] headWk;
-  private final INDArray[] headWv;
-  private final INDArray[] headWvOne;
+  /** x·W_q and x·W_k, [n, inner], and the values with ones, [n, heads·(d_head + 1)]: [V_h | 1] per head. */
+  private final TokenProjection queries;
+  private final TokenProjection keys;
+  private final TokenProjection values;
   private final boolean causal;
-  private final SinusoidalPositions positions;
   private final double[] logGamma;
   private final int blockSize;
   /** Per head: the [B, B] decay mask, γ^(i+1) and γ^(B−1−j) as [B, 1] columns. */
@@ -105,23 +102,17 @@ public final class ChunkKernel {
     int d = config.dModel();
     int vocab = config.tokenizer().vocabularySize();
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-      this.embedding = Nd4j.create(model.embedding(), new long[] {vocab, d}, DataType.FLOAT);
-      INDArray wk = Nd4j.create(model.wk(), new long[] {d, inner}, DataType.FLOAT);
-      INDArray wv = Nd4j.create(model.wv(), new long[] {d, inner}, DataType.FLOAT);
-      this.wkv = Nd4j.hstack(wk, wv);
-      this.wq = Nd4j.create(model.wq(), new long[] {d, inner}, DataType.FLOAT);
-      this.headWq = new INDArray[heads];
-      this.headWk = new INDArray[heads];
-      this.headWv = new INDArray[heads];
-      this.headWvOne = new INDArray[heads];
+      INDArray embedding = Nd4j.create(model.embedding(), new long[] {vocab, d}, DataType.FLOAT);
+      SinusoidalPositions positions =
+          config.positional() == Positional.SINUSOIDAL ? new SinusoidalPositions(d) : null;
+      this.queries = new TokenProjection(embedding, model.wq(), inner, positions);
+      this.keys = new TokenProjection(embedding, model.wk(), inner, positions);
+      int[] onesColumns = new int[heads];
       for (int h = 0; h < heads; h++) {
-        headWq[h] = wq.get(NDArrayIndex.all(), NDArrayIndex.interval(h * dHead, (h + 1) * dHead)).dup();
-        headWk[h] = wk.get(NDArrayIndex.all(), NDArrayIndex.interval(h * dHead, (h + 1) * dHead)).dup();
-        headWv[h] = wv.get(NDArrayIndex.all(), NDArrayIndex.interval(h * dHead, (h + 1) * dHead)).dup();
-        headWvOne[h] = Nd4j.hstack(headWv[h],
-            Nd4j.zeros(DataType.FLOAT, d, 1));
+        onesColumns[h] = h * (dHead + 1) + dHead;
       }
-      this.positions = config.positional() == Positional.SINUSOIDAL ? new SinusoidalPositions(d) : null;
+      this.values = new TokenProjection(embedding, valuesWithOnes(model.wv(), d), heads * (dHead + 1), positions,
+          onesColumns);
       this.randomFeatures = featureMap.usesOmega() ? new RandomFeatures(model) : null;
       this.blockSize = blockSize;
       double[] gamma = config.decayPerHead();
@@ -144,6 +135,23 @@ public final class ChunkKernel {
     }
   }
 
+  /** [W_v,h | 0] per head: W_v [d_model, inner] with a zero column after each head's columns. */
+  private float[] valuesWithOnes(float[] wv, int dModel) {
+    int width = heads * (dHead + 1);
+    float[] w = new float[dModel * width];
+    for (int r = 0; r < dModel; r++) {
+      for (int h = 0; h < heads; h++) {
+        System.arraycopy(wv, r * inner + h * dHead, w, r * width + h * (dHead + 1), dHead);
+      }
+    }
+    return w;
+  }
+
+  /** Head h's columns [h·width, (h+1)·width) of a per-head array, a view. */
+  private static INDArray head(INDArray perHead, int h, int width) {
+    return perHead.get(NDArrayIndex.all(), NDArrayIndex.interval((long) h * width, (long) (h + 1) * width));
+  }
+
   /** A [count, 1] column of γ^(first + step·i). */
   private static INDArray powers(double logGamma, int count, int first, int step) {
     float[] p = new float[count];
@@ -164,41 +172,33 @@ public final class ChunkKernel {
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID)) {
       int n = tokens.length;
       INDArray present = presence(tokens);
-      INDArray x = embed(tokens, start, present);
-      // The fused projection is computed transposed, [K | V]ᵀ = [Wk | Wv]ᵀ·xᵀ, so that φ(K)ᵀ and
-      // each head's slice are contiguous row blocks (ND4J's strided elementwise path is slow).
-      INDArray kvT = Nd4j.createUninitialized(DataType.FLOAT, 2L * inner, n);
-      Nd4j.gemm(wkv, x, kvT, true, true, 1.0, 0.0);
-      INDArray kT = kvT.get(NDArrayIndex.interval(0, inner), NDArrayIndex.all());
+      INDArray k = Nd4j.createUninitialized(DataType.FLOAT, n, inner);
+      keys.project(tokens, start, k);
+      INDArray v = Nd4j.createUninitialized(DataType.FLOAT, n, values.width());
+      values.project(tokens, start, v);
       INDArray features = null;
       if (randomFeatures == null) {
-        featureMap.applyInPlace(kT);
+        featureMap.applyInPlace(k);
         if (present != null) {
-          kT.muliRowVector(present.reshape(1, n)); // absent positions have no key
+          k.muliColumnVector(present); // absent positions have no key
         }
       } else {
-        features = Nd4j.createUninitialized(DataType.FLOAT, m, n);
+        features = Nd4j.createUninitialized(DataType.FLOAT, n, m);
       }
-
-      INDArray ones = Nd4j.ones(DataType.FLOAT, n, 1);
-      INDArray sHead = Nd4j.createUninitialized(DataType.FLOAT, m, dHead);
-      INDArray zHead = Nd4j.createUninitialized(DataType.FLOAT, m, 1);
+      INDArray stateHead = Nd4j.createUninitialized(DataType.FLOAT, m, dHead + 1);
       for (int h = 0; h < heads; h++) {
-        INDArray kh = kvT.get(NDArrayIndex.interval(h * dHead, (h + 1) * dHead), NDArrayIndex.all());
+        INDArray kh = head(k, h, dHead);
         if (features != null) {
-          // φ̃(K_h)ᵀ [m, n] at the chunk's log-scale c: (S, z) = e^c·(S̃, z̃)
-          logScale[h] = randomFeatures.keyColumns(h, kh, features, present);
+          // φ̃(K_h) [n, m] at the chunk's log-scale c: (S, z) = e^c·(S̃, z̃)
+          logScale[h] = randomFeatures.keyRows(h, kh, features, present);
           kh = features;
         }
-        INDArray vh = kvT.get(NDArrayIndex.interval(inner + h * dHead, inner + (h + 1) * dHead), NDArrayIndex.all());
         if (logGamma[h] < 0) {
           // weights γ^(n−1−j): the decay each key has undergone by the end of the chunk
-          kh = kh.mulRowVector(powers(logGamma[h], n, n - 1, -1).reshape(1, n));
+          kh = kh.mulColumnVector(powers(logGamma[h], n, n - 1, -1));
         }
-        Nd4j.gemm(kh, ones, zHead, false, false, 1.0, 0.0);
-        copyInto(zHead, z, h * m);
-        Nd4j.gemm(kh, vh, sHead, false, true, 1.0, 0.0);
-        copyInto(sHead, s, h * m * dHead);
+        Nd4j.gemm(kh, head(v, h, dHead + 1), stateHead, true, false, 1.0, 0.0);
+        copyState(stateHead, h, s, z);
       }
     }
     double[] logDecay = new double[heads];
@@ -206,6 +206,18 @@ public final class ChunkKernel {
       logDecay[h] = tokens.length * logGamma[h];
     }
     return new Summary(heads, m, dHead, tokens.length, logDecay, s, z, logScale);
+  }
+
+  /** Head h's [S_h | z_h] ([m, d_head + 1], float) into the summary's S and z (double). */
+  private void copyState(INDArray stateHead, int h, double[] s, double[] z) {
+    float[] values = stateHead.data().asFloat();
+    int width = dHead + 1;
+    for (int a = 0; a < m; a++) {
+      for (int c = 0; c < dHead; c++) {
+        s[(h * m + a) * dHead + c] = values[a * width + c];
+      }
+      z[h * m + a] = values[a * width + dHead];
+    }
   }
 
   /**
@@ -222,45 +234,41 @@ public final class ChunkKernel {
     }
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID)) {
       INDArray present = presence(tokens);
-      INDArray x = embed(tokens, start, present);
-      INDArray q = null;
+      INDArray q = Nd4j.createUninitialized(DataType.FLOAT, n, inner);
+      queries.project(tokens, start, q);
       INDArray qFeatures = null;
       if (randomFeatures == null) {
-        q = Nd4j.createUninitialized(DataType.FLOAT, n, inner);
-        Nd4j.gemm(x, wq, q, false, false, 1.0, 0.0);
         featureMap.applyInPlace(q);
       } else {
-        q = Nd4j.createUninitialized(DataType.FLOAT, n, dHead);
         qFeatures = Nd4j.createUninitialized(DataType.FLOAT, n, m);
       }
-
-      // Per head one GEMM against [S_h | z_h] yields numerator and normalizer together.
-      INDArray out = Nd4j.createUninitialized(DataType.FLOAT, n, inner);
-      INDArray stateHead = Nd4j.createUninitialized(DataType.FLOAT, m, dHead + 1);
-      INDArray numDen = Nd4j.createUninitialized(DataType.FLOAT, n, dHead + 1);
+      INDArray den = Nd4j.createUninitialized(DataType.FLOAT, n, 1);
       INDArray nonPositive = countsNonPositive() ? Nd4j.zeros(DataType.FLOAT, n, 1) : null;
+      INDArray[] outputs = new INDArray[heads];
       for (int h = 0; h < heads; h++) {
-        stateHead.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dHead))
-            .assign(Nd4j.createFromArray(state.sOfHead(h)).reshape(m, dHead));
-        stateHead.get(NDArrayIndex.all(), NDArrayIndex.point(dHead))
-            .assign(Nd4j.createFromArray(state.zOfHead(h)));
-        INDArray qh;
+        INDArray qh = head(q, h, dHead);
         INDArray queryLogScale = null;
-        if (randomFeatures == null) {
-          qh = q.get(NDArrayIndex.all(), NDArrayIndex.interval(h * m, (h + 1) * m));
-        } else {
-          Nd4j.gemm(x, headWq[h], q, false, false, 1.0, 0.0);
-          queryLogScale = randomFeatures.queryRows(h, q, qFeatures);
+        if (qFeatures != null) {
+          queryLogScale = randomFeatures.queryRows(h, qh, qFeatures);
           qh = qFeatures;
         }
-        Nd4j.gemm(qh, stateHead, numDen, false, false, 1.0, 0.0);
-        INDArray den = normalizer(numDen.get(NDArrayIndex.all(), NDArrayIndex.interval(dHead, dHead + 1)),
-            queryLogScale, state.logScale()[h], nonPositive);
-        out.get(NDArrayIndex.all(), NDArrayIndex.interval(h * dHead, (h + 1) * dHead))
-            .assign(numDen.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dHead)).diviColumnVector(den));
+        outputs[h] = Nd4j.createUninitialized(DataType.FLOAT, n, dHead);
+        Nd4j.gemm(qh, floats(state.sOfHead(h), m, dHead), outputs[h], false, false, 1.0, 0.0);
+        Nd4j.gemm(qh, floats(state.zOfHead(h), m, 1), den, false, false, 1.0, 0.0);
+        normalizer(den, queryLogScale, state.logScale()[h], nonPositive);
+        Nd4j.getExecutioner().exec(new BroadcastDivOp(outputs[h], den, outputs[h], 0));
       }
-      return finish(out, present, keepOutputs, nonPositive);
+      return finish(outputs, present, keepOutputs, nonPositive);
     }
+  }
+
+  /** A [rows, columns] float array of double values, in the current workspace. */
+  private static INDArray floats(double[] values, int rows, int columns) {
+    float[] f = new float[values.length];
+    for (int i = 0; i < f.length; i++) {
+      f[i] = (float) values[i];
+    }
+    return Nd4j.create(f, new long[] {rows, columns}, DataType.FLOAT);
   }
 
   /**
@@ -281,8 +289,20 @@ public final class ChunkKernel {
     int padded = blocks * b;
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID)) {
       INDArray present = presence(tokens);
-      INDArray x = embed(tokens, start, present);
-      INDArray out = Nd4j.createUninitialized(DataType.FLOAT, n, inner);
+      INDArray[] outputs = new INDArray[heads];
+      INDArray qAll = Nd4j.createUninitialized(DataType.FLOAT, n, inner);
+      queries.project(tokens, start, qAll);
+      INDArray kAll = Nd4j.createUninitialized(DataType.FLOAT, n, inner);
+      keys.project(tokens, start, kAll);
+      INDArray vAll = Nd4j.createUninitialized(DataType.FLOAT, n, values.width());
+      values.project(tokens, start, vAll);
+      if (randomFeatures == null) {
+        featureMap.applyInPlace(qAll);
+        featureMap.applyInPlace(kAll);
+        if (present != null) {
+          kAll.muliColumnVector(present); // absent positions have no key
+        }
+      }
       // Per head, operands padded to whole blocks. Padding rows have k = 0, so they add nothing to
       // any state, and the mask keeps them out of real rows; their outputs are dropped.
       INDArray q = Nd4j.zeros(DataType.FLOAT, padded, m);
@@ -294,24 +314,17 @@ public final class ChunkKernel {
       INDArray v3 = v.reshape(blocks, b, dHead + 1);
       for (int h = 0; h < heads; h++) {
         boolean decays = logGamma[h] < 0;
-        // Per-head projections into contiguous arrays: φ and the block reshapes need no strided copy.
         INDArray queryLogScale = null;
         double scale = 0; // log-scale of everything in this chunk's arithmetic: keys and carried-in state
         double prefixFactor = 1;
         if (randomFeatures == null) {
-          project(x, headWq[h], q, n, true);
-          project(x, headWk[h], k, n, true);
-          if (present != null) {
-            k.get(rows(0, n), NDArrayIndex.all()).muliColumnVector(present); // absent positions have no key
-          }
+          q.get(rows(0, n), NDArrayIndex.all()).assign(head(qAll, h, dHead));
+          k.get(rows(0, n), NDArrayIndex.all()).assign(head(kAll, h, dHead));
         } else {
-          INDArray proj = Nd4j.createUninitialized(DataType.FLOAT, n, dHead);
           INDArray feat = Nd4j.createUninitialized(DataType.FLOAT, n, m);
-          Nd4j.gemm(x, headWq[h], proj, false, false, 1.0, 0.0);
-          queryLogScale = randomFeatures.queryRows(h, proj, feat);
+          queryLogScale = randomFeatures.queryRows(h, head(qAll, h, dHead), feat);
           q.get(rows(0, n), NDArrayIndex.all()).assign(feat);
-          Nd4j.gemm(x, headWk[h], proj, false, false, 1.0, 0.0);
-          double keyScale = randomFeatures.keyRows(h, proj, feat, present);
+          double keyScale = randomFeatures.keyRows(h, head(kAll, h, dHead), feat, present);
           // Keys of this chunk and the state before it meet at the larger of their scales.
           double prefixScale = prefix == null ? Double.NEGATIVE_INFINITY : prefix.logScale()[h];
           scale = Math.max(keyScale, prefixScale);
@@ -324,8 +337,7 @@ public final class ChunkKernel {
           prefixFactor = prefixScale == Double.NEGATIVE_INFINITY ? 0 : Math.exp(prefixScale - scale);
           k.get(rows(0, n), NDArrayIndex.all()).assign(feat);
         }
-        project(x, headWvOne[h], v, n, false);
-        v.get(rows(0, n), NDArrayIndex.point(dHead)).assign(1.0);
+        v.get(rows(0, n), NDArrayIndex.all()).assign(head(vAll, h, dHead + 1));
 
         // Within blocks, all blocks at once: (φ(Q)φ(K)ᵀ ⊙ D)·[V | 1].
         INDArray scores = Nd4j.matmul(q3, k3, false, true, false);
@@ -351,14 +363,14 @@ public final class ChunkKernel {
         numDen.addi(carried);
 
         INDArray flat = numDen.reshape(padded, dHead + 1).get(rows(0, n), NDArrayIndex.all());
-        INDArray den = normalizer(flat.get(NDArrayIndex.all(), NDArrayIndex.interval(dHead, dHead + 1)).dup(),
-            queryLogScale, scale, nonPositive);
-        out.get(NDArrayIndex.all(), NDArrayIndex.interval(h * dHead, (h + 1) * dHead))
-            .assign(flat.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dHead)).divColumnVector(den));
+        INDArray den = normalizer(lastColumn(flat), queryLogScale, scale, nonPositive);
+        outputs[h] = Nd4j.createUninitialized(DataType.FLOAT, n, dHead);
+        Nd4j.getExecutioner().exec(new BroadcastDivOp(allButLastColumn(flat), den, outputs[h], 0));
       }
-      return finish(out, present, keepOutputs, nonPositive);
+      return finish(outputs, present, keepOutputs, nonPositive);
     }
   }
+
 
   /** Query rows per tile of exact softmax: with {@link #SOFTMAX_KEY_BLOCK}, a 16 MB score tile. */
   static final int SOFTMAX_QUERY_BLOCK = 4096;
@@ -367,13 +379,13 @@ public final class ChunkKernel {
   /**
    * Exact softmax attention, the reference linear attention approximates:
    * O_i = Σ_j softmax_j(q_iᵀk_j / √d_head)·v_j per head on the raw projections (no feature map), over
-   * every key of {@code keys} — the whole sequence, its first token at position {@code keysStart} —
+   * every key of {@code keyTokens} — the whole sequence, its first token at position {@code keysStart} —
    * or, for a causal model, over keys at positions ≤ i. Online in blocks (a running maximum and sum
    * per query, as in FlashAttention), so memory is O((n + keys)·d) plus one score tile. Cost is
    * O(n·keys·d): use it for short sequences and as ground truth. Decay is not defined for softmax.
    * Absent positions give no key and no output.
    */
-  public ChunkOutputs attendSoftmax(int[] tokens, long start, int[] keys, long keysStart, boolean keepOutputs) {
+  public ChunkOutputs attendSoftmax(int[] tokens, long start, int[] keyTokens, long keysStart, boolean keepOutputs) {
     int n = tokens.length;
     if (n == 0) {
       return new ChunkOutputs(PooledSum.empty(inner), keepOutputs ? new float[0] : null);
@@ -386,53 +398,60 @@ public final class ChunkKernel {
     float scale = (float) (1.0 / Math.sqrt(dHead));
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID)) {
       INDArray present = presence(tokens);
-      INDArray x = embed(tokens, start, present);
-      INDArray out = Nd4j.createUninitialized(DataType.FLOAT, n, inner);
-      INDArray q = Nd4j.createUninitialized(DataType.FLOAT, n, dHead);
-      INDArray kb = Nd4j.createUninitialized(DataType.FLOAT, SOFTMAX_KEY_BLOCK, dHead);
-      INDArray vb = Nd4j.createUninitialized(DataType.FLOAT, SOFTMAX_KEY_BLOCK, dHead);
+      INDArray[] outputs = new INDArray[heads];
+      INDArray qAll = Nd4j.createUninitialized(DataType.FLOAT, n, inner);
+      queries.project(tokens, start, qAll);
+      qAll.muli(scale);
+      INDArray kb = Nd4j.createUninitialized(DataType.FLOAT, SOFTMAX_KEY_BLOCK, inner);
+      INDArray vb = Nd4j.createUninitialized(DataType.FLOAT, SOFTMAX_KEY_BLOCK, values.width());
+      INDArray tile = Nd4j.createUninitialized(DataType.FLOAT, SOFTMAX_QUERY_BLOCK, SOFTMAX_KEY_BLOCK);
+      INDArray[] runningMax = new INDArray[heads];
+      INDArray[] acc = new INDArray[heads]; // per head [Σ e^(s−M)·v | Σ e^(s−M)]
       for (int h = 0; h < heads; h++) {
-        Nd4j.gemm(x, headWq[h], q, false, false, 1.0, 0.0);
-        q.muli(scale);
-        INDArray runningMax = Nd4j.valueArrayOf(new long[] {n, 1}, Double.NEGATIVE_INFINITY, DataType.FLOAT);
-        INDArray runningSum = Nd4j.zeros(DataType.FLOAT, n, 1);
-        INDArray acc = Nd4j.zeros(DataType.FLOAT, n, dHead);
-        for (int k0 = 0; k0 < keys.length; k0 += SOFTMAX_KEY_BLOCK) {
-          long keyPos0 = keysStart + k0;
-          if (causal && keyPos0 > start + n - 1) {
-            break; // every later key is after every query
+        runningMax[h] = Nd4j.valueArrayOf(new long[] {n, 1}, Double.NEGATIVE_INFINITY, DataType.FLOAT);
+        acc[h] = Nd4j.zeros(DataType.FLOAT, n, dHead + 1);
+      }
+      for (int k0 = 0; k0 < keyTokens.length; k0 += SOFTMAX_KEY_BLOCK) {
+        long keyPos0 = keysStart + k0;
+        if (causal && keyPos0 > start + n - 1) {
+          break; // every later key is after every query
+        }
+        int bk = Math.min(SOFTMAX_KEY_BLOCK, keyTokens.length - k0);
+        int[] blockTokens = java.util.Arrays.copyOfRange(keyTokens, k0, k0 + bk);
+        INDArray keyPresent = presence(blockTokens);
+        INDArray kAll = bk == SOFTMAX_KEY_BLOCK ? kb : Nd4j.createUninitialized(DataType.FLOAT, bk, inner);
+        INDArray vAll = bk == SOFTMAX_KEY_BLOCK ? vb : Nd4j.createUninitialized(DataType.FLOAT, bk, values.width());
+        keys.project(blockTokens, keyPos0, kAll);
+        values.project(blockTokens, keyPos0, vAll);
+        INDArray keyMask = keyPresent == null ? null : Transforms.log(keyPresent.reshape(1, bk), true);
+        for (int q0 = 0; q0 < n; q0 += SOFTMAX_QUERY_BLOCK) {
+          int bq = Math.min(SOFTMAX_QUERY_BLOCK, n - q0);
+          long queryPos0 = start + q0;
+          if (causal && keyPos0 > queryPos0 + bq - 1) {
+            continue;
           }
-          int bk = Math.min(SOFTMAX_KEY_BLOCK, keys.length - k0);
-          int[] blockTokens = java.util.Arrays.copyOfRange(keys, k0, k0 + bk);
-          INDArray keyPresent = presence(blockTokens);
-          INDArray xk = embed(blockTokens, keyPos0, keyPresent);
-          INDArray k = bk == SOFTMAX_KEY_BLOCK ? kb : Nd4j.createUninitialized(DataType.FLOAT, bk, dHead);
-          INDArray v = bk == SOFTMAX_KEY_BLOCK ? vb : Nd4j.createUninitialized(DataType.FLOAT, bk, dHead);
-          Nd4j.gemm(xk, headWk[h], k, false, false, 1.0, 0.0);
-          Nd4j.gemm(xk, headWv[h], v, false, false, 1.0, 0.0);
-          INDArray keyMask = keyPresent == null ? null : Transforms.log(keyPresent.reshape(1, bk), true);
-          for (int q0 = 0; q0 < n; q0 += SOFTMAX_QUERY_BLOCK) {
-            int bq = Math.min(SOFTMAX_QUERY_BLOCK, n - q0);
-            long queryPos0 = start + q0;
-            if (causal && keyPos0 > queryPos0 + bq - 1) {
-              continue;
-            }
-            INDArray scores = Nd4j.createUninitialized(DataType.FLOAT, bq, bk);
-            Nd4j.gemm(q.get(rows(q0, bq), NDArrayIndex.all()), k, scores, false, true, 1.0, 0.0);
+          INDArray mask = causal && keyPos0 + bk - 1 > queryPos0 ? causalMask(queryPos0, bq, keyPos0, bk) : null;
+          INDArray scores = bq == SOFTMAX_QUERY_BLOCK && bk == SOFTMAX_KEY_BLOCK
+              ? tile : Nd4j.createUninitialized(DataType.FLOAT, bq, bk);
+          for (int h = 0; h < heads; h++) {
+            INDArray q = qAll.get(rows(q0, bq), NDArrayIndex.interval((long) h * dHead, (long) (h + 1) * dHead));
+            Nd4j.gemm(q, head(kAll, h, dHead), scores, false, true, 1.0, 0.0);
             if (keyMask != null) {
               scores.addiRowVector(keyMask);
             }
-            if (causal && keyPos0 + bk - 1 > queryPos0) {
-              scores.addi(causalMask(queryPos0, bq, keyPos0, bk));
+            if (mask != null) {
+              scores.addi(mask);
             }
-            onlineSoftmaxStep(scores, v, runningMax.get(rows(q0, bq), NDArrayIndex.all()),
-                runningSum.get(rows(q0, bq), NDArrayIndex.all()), acc.get(rows(q0, bq), NDArrayIndex.all()));
+            onlineSoftmaxStep(scores, head(vAll, h, dHead + 1), runningMax[h].get(rows(q0, bq), NDArrayIndex.all()),
+                acc[h].get(rows(q0, bq), NDArrayIndex.all()));
           }
         }
-        out.get(NDArrayIndex.all(), NDArrayIndex.interval(h * dHead, (h + 1) * dHead))
-            .assign(acc.diviColumnVector(runningSum));
       }
-      return finish(out, present, keepOutputs, null);
+      for (int h = 0; h < heads; h++) {
+        outputs[h] = Nd4j.createUninitialized(DataType.FLOAT, n, dHead);
+        Nd4j.getExecutioner().exec(new BroadcastDivOp(allButLastColumn(acc[h]), lastColumn(acc[h]), outputs[h], 0));
+      }
+      return finish(outputs, present, keepOutputs, null);
     }
   }
 
@@ -444,15 +463,15 @@ public final class ChunkKernel {
   public double rmsLogit(int[] tokens, long start) {
     int n = tokens.length;
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().getAndActivateWorkspace(WORKSPACE, WORKSPACE_ID)) {
-      INDArray present = presence(tokens);
-      INDArray x = embed(tokens, start, present);
-      INDArray q = Nd4j.createUninitialized(DataType.FLOAT, n, dHead);
-      INDArray k = Nd4j.createUninitialized(DataType.FLOAT, n, dHead);
+      INDArray qAll = Nd4j.createUninitialized(DataType.FLOAT, n, inner);
+      INDArray kAll = Nd4j.createUninitialized(DataType.FLOAT, n, inner);
+      queries.project(tokens, start, qAll);
+      keys.project(tokens, start, kAll);
       INDArray scores = Nd4j.createUninitialized(DataType.FLOAT, n, n);
       double sumSq = 0;
       for (int h = 0; h < heads; h++) {
-        Nd4j.gemm(x, headWq[h], q, false, false, 1.0, 0.0);
-        Nd4j.gemm(x, headWk[h], k, false, false, 1.0, 0.0);
+        INDArray q = head(qAll, h, dHead);
+        INDArray k = head(kAll, h, dHead);
         Nd4j.gemm(q, k, scores, false, true, 1.0 / Math.sqrt(dHead), 0.0);
         double norm = scores.castTo(DataType.DOUBLE).norm2Number().doubleValue();
         sumSq += norm * norm;
@@ -462,20 +481,19 @@ public final class ChunkKernel {
   }
 
   /**
-   * One key block of the online softmax for a tile of queries: with M the running maximum, l the
-   * running sum and a the running Σ e^(s−M)·v, M' = max(M, max_j s_j), then l ← l·e^(M−M') + Σ_j
-   * e^(s_j−M') and a ← a·e^(M−M') + e^(s−M')·V. Rows that have seen no key yet (M' = −∞) stay 0.
+   * One key block of the online softmax for a tile of queries: with M the running maximum and
+   * [a | l] the running [Σ e^(s−M)·v | Σ e^(s−M)], M' = max(M, max_j s_j), then
+   * [a | l] ← [a | l]·e^(M−M') + e^(s−M')·[V | 1]. Rows that have seen no key yet (M' = −∞) stay 0.
    */
-  private static void onlineSoftmaxStep(INDArray scores, INDArray v, INDArray runningMax, INDArray runningSum,
+  private static void onlineSoftmaxStep(INDArray scores, INDArray valuesWithOnes, INDArray runningMax,
       INDArray acc) {
     INDArray newMax = Transforms.max(runningMax, scores.max(true, 1), true);
     INDArray shift = newMax.dup();
     BooleanIndexing.replaceWhere(shift, 0.0, Conditions.isInfinite()); // only −∞ is possible
     INDArray correction = Transforms.exp(runningMax.sub(shift), false);
     Transforms.exp(scores.subiColumnVector(shift), false);
-    runningSum.muli(correction).addi(scores.sum(true, 1));
     acc.muliColumnVector(correction);
-    Nd4j.gemm(scores, v, acc, false, false, 1.0, 1.0);
+    Nd4j.gemm(scores, valuesWithOnes, acc, false, false, 1.0, 1.0);
     runningMax.assign(newMax);
   }
 
@@ -491,16 +509,14 @@ public final class ChunkKernel {
     return Nd4j.create(mask, new long[] {bq, bk}, DataType.FLOAT);
   }
 
-  /** rows [0, n) of {@code target} = φ?(x·w); a fresh GEMM output copied only when padding. */
-  private void project(INDArray x, INDArray w, INDArray target, int n, boolean applyFeatureMap) {
-    INDArray rowsOut = target.rows() == n ? target : Nd4j.createUninitialized(DataType.FLOAT, n, w.columns());
-    Nd4j.gemm(x, w, rowsOut, false, false, 1.0, 0.0);
-    if (applyFeatureMap) {
-      featureMap.applyInPlace(rowsOut);
-    }
-    if (rowsOut != target) {
-      target.get(rows(0, n), NDArrayIndex.all()).assign(rowsOut);
-    }
+  /** The last column of a [n, d_head + 1] array of [numerator | normalizer], as a contiguous [n, 1] copy. */
+  private INDArray lastColumn(INDArray numDen) {
+    return numDen.get(NDArrayIndex.all(), NDArrayIndex.interval(dHead, dHead + 1)).dup();
+  }
+
+  /** The numerator columns of a [n, d_head + 1] array of [numerator | normalizer], a view. */
+  private INDArray allButLastColumn(INDArray numDen) {
+    return numDen.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dHead));
   }
 
   /**
@@ -539,16 +555,22 @@ public final class ChunkKernel {
   }
 
   /**
-   * The pooled sum over present positions and, when kept, the outputs, NaN at absent positions
-   * (a position without a token has no output).
+   * The pooled sum over present positions — per head one product wᵀO_h with w the presence column —
+   * and, when kept, the outputs as [n, inner] rows, NaN at absent positions (a position without a
+   * token has no output).
    */
-  private ChunkOutputs finish(INDArray out, INDArray present, boolean keepOutputs, INDArray nonPositive) {
-    long n = out.rows();
-    long count = n;
-    INDArray pooled = out;
-    if (present != null) {
-      count = present.sumNumber().longValue();
-      pooled = out.mulColumnVector(present);
+  private ChunkOutputs finish(INDArray[] outputs, INDArray present, boolean keepOutputs, INDArray nonPositive) {
+    int n = (int) outputs[0].rows();
+    INDArray weights = present != null ? present : Nd4j.ones(DataType.FLOAT, n, 1);
+    long count = present == null ? n : present.sumNumber().longValue();
+    double[] sum = new double[inner];
+    INDArray pooledHead = Nd4j.createUninitialized(DataType.FLOAT, dHead, 1);
+    for (int h = 0; h < heads; h++) {
+      Nd4j.gemm(outputs[h], weights, pooledHead, true, false, 1.0, 0.0);
+      float[] p = pooledHead.data().asFloat();
+      for (int c = 0; c < dHead; c++) {
+        sum[h * dHead + c] = p[c];
+      }
     }
     long nonPositiveCount = 0;
     if (nonPositive != null) {
@@ -557,17 +579,31 @@ public final class ChunkKernel {
       }
       nonPositiveCount = nonPositive.gt(0.0).castTo(DataType.FLOAT).sumNumber().longValue();
     }
-    double[] sum = pooled.castTo(DataType.DOUBLE).sum(0).toDoubleVector();
-    float[] outputs = keepOutputs ? out.data().asFloat() : null;
-    if (outputs != null && present != null) {
+    float[] kept = keepOutputs ? interleave(outputs, n) : null;
+    if (kept != null && present != null) {
       float[] p = present.data().asFloat();
       for (int i = 0; i < p.length; i++) {
         if (p[i] == 0) {
-          java.util.Arrays.fill(outputs, i * inner, (i + 1) * inner, Float.NaN);
+          java.util.Arrays.fill(kept, i * inner, (i + 1) * inner, Float.NaN);
         }
       }
     }
-    return new ChunkOutputs(new PooledSum(count, sum, nonPositiveCount), outputs);
+    return new ChunkOutputs(new PooledSum(count, sum, nonPositiveCount), kept);
+  }
+
+  /** The heads' [n, d_head] outputs side by side as row-major [n, inner]: a bulk copy per row and head. */
+  private float[] interleave(INDArray[] outputs, int n) {
+    if (heads == 1) {
+      return outputs[0].data().asFloat();
+    }
+    float[] rows = new float[n * inner];
+    for (int h = 0; h < heads; h++) {
+      float[] head = outputs[h].data().asFloat();
+      for (int i = 0; i < n; i++) {
+        System.arraycopy(head, i * dHead, rows, i * inner + h * dHead, dHead);
+      }
+    }
+    return rows;
   }
 
   /** Whether the feature map can give a normalizer φ(q)ᵀz ≤ 0 (relu, identity, trig), which is counted. */
@@ -616,33 +652,6 @@ public final class ChunkKernel {
     if (state.heads() != heads || state.m() != m || state.dHead() != dHead) {
       throw new IllegalArgumentException("state shape [" + state.heads() + "," + state.m() + "," + state.dHead()
           + "] does not match the model's [" + heads + "," + m + "," + dHead + "]");
-    }
-  }
-
-  /**
-   * x = E[tokens] + PE(start …), as a fresh [n, d_model] float array in the current workspace;
-   * absent positions get row 0 of E, their keys and outputs being masked afterwards.
-   */
-  private INDArray embed(int[] tokens, long start, INDArray present) {
-    int[] rowsOfE = tokens;
-    if (present != null) {
-      rowsOfE = tokens.clone();
-      for (int i = 0; i < rowsOfE.length; i++) {
-        rowsOfE[i] = Math.max(rowsOfE[i], 0);
-      }
-    }
-    INDArray x = Nd4j.pullRows(embedding, 1, rowsOfE);
-    if (positions != null) {
-      positions.addTo(x, start);
-    }
-    return x;
-  }
-
-  private static void copyInto(INDArray contiguous, double[] target, int offset) {
-    float[] values = contiguous.data().asFloat();
-    int len = (int) contiguous.length();
-    for (int i = 0; i < len; i++) {
-      target[offset + i] = values[i];
     }
   }
 }

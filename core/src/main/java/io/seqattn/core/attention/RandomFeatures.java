@@ -56,35 +56,8 @@ final class RandomFeatures {
   }
 
   /**
-   * Features of the keys of head h in column layout: {@code kT} [d_head, n] in, {@code out} [m, n]
-   * filled with φ̃, and the chunk's log-scale c returned (−∞ when no key is present).
-   *
-   * @param present [1, n] of 1/0, or null when every position holds a token
-   */
-  double keyColumns(int h, INDArray kT, INDArray out, INDArray present) {
-    long n = kT.columns();
-    INDArray halfNorm = kT.mul(kT).sum(true, 0).muli(halfNormScale); // [1, n]
-    INDArray logPresent = present == null ? null : Transforms.log(present.reshape(1, n), true);
-    INDArray logWeights;
-    if (map == FeatureMap.FAVOR_PLUS) {
-      Nd4j.gemm(omega[h], kT, out, false, false, 1.0, 0.0);
-      logWeights = out.subiRowVector(halfNorm);
-      if (logPresent != null) {
-        out.addiRowVector(logPresent);
-      }
-    } else {
-      INDArray angles = Nd4j.createUninitialized(DataType.FLOAT, rows, n);
-      Nd4j.gemm(omega[h], kT, angles, false, false, 1.0, 0.0);
-      out.get(NDArrayIndex.interval(0, rows), NDArrayIndex.all()).assign(Transforms.cos(angles, true));
-      out.get(NDArrayIndex.interval(rows, m), NDArrayIndex.all()).assign(Transforms.sin(angles, false));
-      logWeights = logPresent == null ? halfNorm : halfNorm.addi(logPresent);
-    }
-    return stabilizeKeys(out, logWeights, true);
-  }
-
-  /**
-   * Features of the keys of head h in row layout: {@code k} [n, d_head] in, {@code out} [n, m],
-   * one log-scale for all rows returned (−∞ when no key is present).
+   * Features of the keys of head h: {@code k} [n, d_head] in, {@code out} [n, m] filled with φ̃,
+   * and the chunk's one log-scale c returned (−∞ when no key is present).
    *
    * @param present [n, 1] of 1/0, or null
    */
@@ -102,16 +75,16 @@ final class RandomFeatures {
       trigRows(h, k, out);
       logWeights = logPresent == null ? halfNorm : halfNorm.addi(logPresent);
     }
-    return stabilizeKeys(out, logWeights, false);
+    return stabilizeKeys(out, logWeights);
   }
 
   /**
    * Shifts the keys' log-weights by their largest value c and exponentiates them — favor+'s
    * log-weights are its features ({@code out} itself), trig's are the per-key amplitudes that
-   * multiply its [cos, sin] features along {@code columns} or rows — and returns the log-scale of
-   * the result, c plus the map's constant; −∞ (and features 0) when no key is present.
+   * multiply its rows of [cos, sin] features — and returns the log-scale of the result, c plus the
+   * map's constant; −∞ (and features 0) when no key is present.
    */
-  private double stabilizeKeys(INDArray out, INDArray logWeights, boolean columns) {
+  private double stabilizeKeys(INDArray out, INDArray logWeights) {
     double c = logWeights.maxNumber().doubleValue();
     if (c == Double.NEGATIVE_INFINITY) {
       out.assign(0);
@@ -119,11 +92,7 @@ final class RandomFeatures {
     }
     Transforms.exp(logWeights.subi(c), false);
     if (map == FeatureMap.TRIG) {
-      if (columns) {
-        out.muliRowVector(logWeights);
-      } else {
-        out.muliColumnVector(logWeights);
-      }
+      out.muliColumnVector(logWeights);
     }
     return c + logNorm;
   }

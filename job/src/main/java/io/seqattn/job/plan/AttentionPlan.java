@@ -29,7 +29,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 
@@ -151,8 +150,11 @@ public final class AttentionPlan {
       JavaPairRDD<ChunkKey, ChunkResult> results =
           emit ? computed.persist(StorageLevel.MEMORY_AND_DISK_SER()) : computed;
       release.add(() -> results.unpersist(false));
+      // Kept (one small sum per sequence) so the counts below read them again without a second pass 2.
       JavaPairRDD<String, PooledSum> pooled =
-          OrderedFold.perSequence(results.mapValues(ChunkResult::pooled), PooledSum.MERGE, partitions);
+          OrderedFold.perSequence(results.mapValues(ChunkResult::pooled), PooledSum.MERGE, partitions)
+              .persist(StorageLevel.MEMORY_AND_DISK_SER());
+      release.add(() -> pooled.unpersist(false));
 
       if (states != null) {
         JavaPairRDD<String, Summary> finalStates = states;
@@ -172,11 +174,8 @@ public final class AttentionPlan {
         embeddings.write().parquet(out.staging("embeddings"));
         return null;
       });
-      stats.nonPositiveNormalizers = timed(stats, "report", () -> {
-        Row total = spark.read().parquet(out.staging("embeddings")).agg(functions.sum("non_positive_normalizers"))
-            .first();
-        return total.isNullAt(0) ? 0L : total.getLong(0);
-      });
+      stats.nonPositiveNormalizers = timed(stats, "report",
+          () -> pooled.values().map(PooledSum::nonPositiveNormalizers).fold(0L, Long::sum));
       if (emit) {
         timed(stats, "write-outputs", () -> {
           tables.outputs(results, readers.fasta().keepSoftMask()).write().parquet(out.staging("outputs"));
