@@ -4,6 +4,9 @@
 Same math and weights as `seqattn run` on a dna model with elu features (README "Semantics"):
 x_p = E[t_p] + PE(p); q, k, v = x·Wq, x·Wk, x·Wv; per head S = Σ φ(k)vᵀ, z = Σ φ(k) accumulated in
 float64 over chunks; O = φ(q)ᵀS / (φ(q)ᵀz + eps); the embedding is the mean of O (times wo).
+Written the way a PyTorch user would, with the same precision plan as seqattn (float32 compute,
+float64 accumulation across chunks) so neither side is slowed by a choice the other does not make:
+positions with torch ops, pass 2 in float32 against the state rounded once per run.
 Prints one JSON line: tokens, seconds (tokenizing and both passes, after the model is loaded),
 tokens/s and the embedding. Usage: pytorch_baseline.py MODEL_DIR FASTA[.gz] [CHUNK] [THREADS]
 """
@@ -54,12 +57,13 @@ def main():
     ids[ambiguous] = 4 ** k
     tokens = torch.from_numpy(ids)
 
+    omega_t = torch.from_numpy(omega)
+
     def embed(start, stop):
-        pos = np.arange(start, stop, dtype=np.float64)[:, None] * omega[None, :]
-        pe = np.empty((stop - start, d), dtype=np.float32)
-        pe[:, 0::2] = np.sin(pos)
-        pe[:, 1::2] = np.cos(pos)
-        return emb[tokens[start:stop]] + torch.from_numpy(pe)
+        # angles in float64 (positions reach 10^8), then float32 like the model
+        angles = torch.arange(start, stop, dtype=torch.float64)[:, None] * omega_t[None, :]
+        pe = torch.stack([torch.sin(angles), torch.cos(angles)], dim=2).reshape(stop - start, d).float()
+        return emb[tokens[start:stop]] + pe
 
     def phi(x):
         return torch.nn.functional.elu(x) + 1
@@ -73,12 +77,14 @@ def main():
             v = kv[:, heads * dh:].reshape(-1, heads, dh)
             S += torch.einsum("nhm,nhd->hmd", kf, v).double()
             z += kf.sum(0).double()
+        # pass 2 in float32 against the float64 state rounded once, pooled sums in float64
+        S32, z32 = S.float(), z.float()
         pooled = torch.zeros(heads * dh, dtype=torch.float64)
         for start in range(0, n, chunk):
-            q = phi(embed(start, min(n, start + chunk)) @ wq).reshape(-1, heads, dh).double()
-            num = torch.einsum("nhm,hmd->nhd", q, S)
-            den = torch.einsum("nhm,hm->nh", q, z) + eps
-            pooled += (num / den[:, :, None]).reshape(-1, heads * dh).sum(0)
+            q = phi(embed(start, min(n, start + chunk)) @ wq).reshape(-1, heads, dh)
+            num = torch.einsum("nhm,hmd->nhd", q, S32)
+            den = torch.einsum("nhm,hm->nh", q, z32) + eps
+            pooled += (num / den[:, :, None]).reshape(-1, heads * dh).sum(0).double()
     seconds = time.perf_counter() - t0
     embedding = (pooled / n).numpy()
     try:
