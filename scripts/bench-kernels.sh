@@ -15,5 +15,5 @@ if [[ "${1:-}" == softmax ]]; then
   main=io.seqattn.bench.SoftmaxVsLinear
   shift
 fi
-exec java -Xmx3g -cp "$root/bench/target/seqattn-bench-0.1.0-SNAPSHOT.jar:$(cat "$root/bench/target/bench-classpath.txt")" \
+exec java @"$root/conf/jvm-options" -Xmx3g -cp "$root/bench/target/seqattn-bench-0.1.0-SNAPSHOT.jar:$(cat "$root/bench/target/bench-classpath.txt")" \
   "$main" "$@"

@@ -3,6 +3,7 @@ package io.seqattn.core.attention;
 import io.seqattn.core.tokenize.Tokenizer;
 import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.concurrency.AffinityManager;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -101,5 +102,6 @@ final class TokenProjection {
       int row = Math.max(tokens[p], 0); // ABSENT reads row 0
       memory.put(p * width, rowsByToken, row * width, width);
     }
+    Nd4j.getAffinityManager().tagLocation(target, AffinityManager.Location.HOST); // no-op on the CPU backend
   }
 }

@@ -1,0 +1,71 @@
+package io.seqattn.core.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+class VectorEluTest {
+
+  /** The vector exp is within 1 ulp of the exact value; with the float rounding of x, 2 ulps bound it. */
+  static final int ALLOWED_ULPS = 2;
+
+  @Test
+  void theTestJvmHasTheVectorApi() {
+    assertTrue(VectorElu.AVAILABLE, "the tests run with conf/jvm-options, which add jdk.incubator.vector");
+  }
+
+  @Test
+  void matchesTheFormulaAtEveryLengthAndValue() {
+    SplittableRandom random = new SplittableRandom(5);
+    for (int n : new int[] {1, 7, 8, 9, 15, 16, 17, 1000, 65_536 * 3 + 5}) {
+      float[] x = new float[n];
+      for (int i = 0; i < n; i++) {
+        x[i] = (float) (random.nextGaussian() * 4);
+      }
+      float[] special = {0f, -0f, -17.5f, -88f, -104f, -200f, 1e-30f, -1e-30f, 30f, Float.MAX_VALUE};
+      System.arraycopy(special, 0, x, 0, Math.min(n, special.length));
+      INDArray a = Nd4j.create(x, new long[] {n}, DataType.FLOAT);
+      assertTrue(VectorElu.accepts(a));
+      FeatureMap.ELU.applyInPlace(a);
+      float[] got = a.data().asFloat();
+      for (int i = 0; i < n; i++) {
+        float expected = (float) FeatureMap.ELU.apply(x[i]);
+        assertTrue(Math.abs(got[i] - expected) <= ALLOWED_ULPS * Math.ulp(expected),
+            "n " + n + ", x " + x[i] + ": " + got[i] + " vs " + expected);
+      }
+    }
+  }
+
+  @Test
+  void nanStaysNanAndInfinitiesAreLimits() {
+    INDArray a = Nd4j.createFromArray(Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
+    FeatureMap.ELU.applyInPlace(a);
+    assertTrue(Float.isNaN(a.getFloat(0)));
+    assertEquals(0f, a.getFloat(1));
+    assertEquals(Float.POSITIVE_INFINITY, a.getFloat(2));
+  }
+
+  @Test
+  void viewsTakeTheNd4jPathWithTheSameResult() {
+    INDArray whole = Nd4j.randn(DataType.FLOAT, 300, 10).muli(3);
+    INDArray wide = Nd4j.zeros(DataType.FLOAT, 300, 20);
+    INDArray view = wide.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 10));
+    view.assign(whole);
+    assertFalse(VectorElu.accepts(view));
+    FeatureMap.ELU.applyInPlace(whole);
+    FeatureMap.ELU.applyInPlace(view);
+    float[] a = whole.data().asFloat();
+    float[] b = view.dup().data().asFloat();
+    for (int i = 0; i < a.length; i++) {
+      assertTrue(Math.abs(a[i] - b[i]) <= ALLOWED_ULPS * Math.ulp(a[i]), i + ": " + a[i] + " vs " + b[i]);
+    }
+    assertEquals(0f, wide.get(NDArrayIndex.all(), NDArrayIndex.interval(10, 20)).sumNumber().floatValue());
+  }
+}
