@@ -13,7 +13,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class VectorEluTest {
 
-  /** The vector exp is within 1 ulp of the exact value; with the float rounding of x, 2 ulps bound it. */
+  /**
+   * Cephes' expf polynomial is within about 1 ulp; with the rounding of the final addition 2 ulps
+   * bound it. Results below the smallest normal float are flushed to 0, an absolute error under
+   * {@link Float#MIN_NORMAL}.
+   */
   static final int ALLOWED_ULPS = 2;
 
   @Test
@@ -37,8 +41,30 @@ class VectorEluTest {
       float[] got = a.data().asFloat();
       for (int i = 0; i < n; i++) {
         float expected = (float) FeatureMap.ELU.apply(x[i]);
-        assertTrue(Math.abs(got[i] - expected) <= ALLOWED_ULPS * Math.ulp(expected),
+        float allowed = expected < Float.MIN_NORMAL ? Float.MIN_NORMAL : ALLOWED_ULPS * Math.ulp(expected);
+        assertTrue(Math.abs(got[i] - expected) <= allowed,
             "n " + n + ", x " + x[i] + ": " + got[i] + " vs " + expected);
+      }
+    }
+  }
+
+  /** The same values give the same bits whether the loop runs interpreted, in C1 or in C2. */
+  @Test
+  void resultsDoNotDependOnHowWarmTheJitIs() {
+    float[] x = new float[4099];
+    SplittableRandom random = new SplittableRandom(6);
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) (random.nextGaussian() * 4);
+    }
+    float[] first = null;
+    for (int run = 0; run < 3000; run++) {
+      INDArray a = Nd4j.create(x, new long[] {x.length}, DataType.FLOAT);
+      FeatureMap.ELU.applyInPlace(a);
+      float[] got = a.data().asFloat();
+      if (first == null) {
+        first = got;
+      } else if (run % 100 == 0 || run == 2999) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(first, got, "run " + run);
       }
     }
   }
@@ -64,7 +90,7 @@ class VectorEluTest {
     float[] a = whole.data().asFloat();
     float[] b = view.dup().data().asFloat();
     for (int i = 0; i < a.length; i++) {
-      assertTrue(Math.abs(a[i] - b[i]) <= ALLOWED_ULPS * Math.ulp(a[i]), i + ": " + a[i] + " vs " + b[i]);
+      assertTrue(Math.abs(a[i] - b[i]) <= 2 * ALLOWED_ULPS * Math.ulp(a[i]), i + ": " + a[i] + " vs " + b[i]);
     }
     assertEquals(0f, wide.get(NDArrayIndex.all(), NDArrayIndex.interval(10, 20)).sumNumber().floatValue());
   }
