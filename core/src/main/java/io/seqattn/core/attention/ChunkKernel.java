@@ -24,14 +24,15 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * The two passes of linear attention over one chunk of a sequence, on ND4J: global
  * ({@link #attend}) and causal, optionally decayed ({@link #attendCausal}).
  *
- * <p>Every projection of the chunk's tokens — x_p = E[t_p] + PE(p) at their global positions,
- * times W_q, W_k or [W_v | 0] per head — is a {@link TokenProjection}: a gather of E·W rows plus one
- * GEMM for the positions, into a contiguous [n, ·] array per head, so that φ, the division by the
- * normalizer and the products all run on contiguous memory (ND4J's strided elementwise path costs
- * ten times as much). {@link #summarize} (pass 1) returns the chunk's {@link Summary}:
- * [S_h | z_h] = φ(K_h)ᵀ[V_h | 1], one GEMM with a transpose flag per head. {@link #attend} (pass 2)
- * reads the chunk out against a sequence's merged state: O_i,h = φ(q_i,h)ᵀS_h / (φ(q_i,h)ᵀz_h + eps).
- * Compute is float32 (BLAS sgemm), including each chunk's pooled sum 1ᵀO; everything that crosses
+ * <p>Every projection of the chunk's tokens — x_p = E[t_p] + PE(p) at their global positions, times
+ * W_q, W_k or the values with a column of ones per head — is a {@link TokenProjection}: a gather of
+ * E·W rows plus one GEMM for the positions, all heads at once. φ runs over whole contiguous arrays
+ * (ND4J's strided elementwise path costs ten times as much); heads are column blocks of them, read
+ * by GEMMs and copies. {@link #summarize} (pass 1) returns the chunk's {@link Summary}: [S_h | z_h]
+ * = φ(K_h)ᵀ[V_h | 1], one GEMM with a transpose flag per head. {@link #attend} (pass 2) reads the
+ * chunk out against a sequence's merged state: O_i,h = φ(q_i,h)ᵀS_h / (φ(q_i,h)ᵀz_h + eps),
+ * numerator and normalizer as two GEMMs into contiguous arrays, so the division is contiguous too.
+ * Compute is float32 (BLAS sgemm), including each chunk's pooled sum wᵀO; everything that crosses
  * chunks — S, z, pooled sums — is returned and accumulated in double.
  *
  * <p>Causal pass 2 is chunkwise-parallel (as in GLA and RetNet): the chunk is cut into blocks of
@@ -210,13 +211,13 @@ public final class ChunkKernel {
 
   /** Head h's [S_h | z_h] ([m, d_head + 1], float) into the summary's S and z (double). */
   private void copyState(INDArray stateHead, int h, double[] s, double[] z) {
-    float[] values = stateHead.data().asFloat();
+    float[] state = stateHead.data().asFloat();
     int width = dHead + 1;
     for (int a = 0; a < m; a++) {
       for (int c = 0; c < dHead; c++) {
-        s[(h * m + a) * dHead + c] = values[a * width + c];
+        s[(h * m + a) * dHead + c] = state[a * width + c];
       }
-      z[h * m + a] = values[a * width + dHead];
+      z[h * m + a] = state[a * width + dHead];
     }
   }
 
@@ -612,8 +613,8 @@ public final class ChunkKernel {
   }
 
   /**
-   * The normalizer φ(q)ᵀz + eps of each row from its stabilized value {@code raw} = φ̃(q)ᵀz̃ (a
-   * column view, modified in place): with φ(q) = e^s·φ̃(q) and z = e^c·z̃, the output's ratio is
+   * The normalizer φ(q)ᵀz + eps of each row from its stabilized value {@code raw} = φ̃(q)ᵀz̃ (an [n, 1]
+   * array, modified in place): with φ(q) = e^s·φ̃(q) and z = e^c·z̃, the output's ratio is
    * φ̃ᵀS̃ / (φ̃ᵀz̃ + eps·e^(−(s+c))), exactly the unstabilized one. Rows whose φ(q)ᵀz ≤ 0 are marked
    * in {@code nonPositive}.
    *
