@@ -4,6 +4,7 @@ import io.seqattn.core.io.NpyFormatException;
 import io.seqattn.core.model.ModelFormatException;
 import io.seqattn.job.input.InputException;
 import io.seqattn.job.plan.OutputDirectory;
+import io.seqattn.job.plan.RunDirectory;
 import io.seqattn.udfs.DuplicateSequenceException;
 import java.io.PrintWriter;
 import java.util.Set;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "seqattn", mixinStandardHelpOptions = true, versionProvider = SeqAttn.Version.class,
     description = "Kernelized linear attention over very long sequences, on Apache Spark.",
-    subcommands = {RunCommand.class, InitModelCommand.class, ExportCommand.class, IndexCommand.class,
+    subcommands = {RunCommand.class, InitModelCommand.class, ExportCommand.class, DigestCommand.class,
+        IndexCommand.class,
         ApproxErrorCommand.class, ClassifyCommand.class,
         CommandLine.HelpCommand.class})
 public final class SeqAttn implements Runnable {
@@ -24,6 +26,7 @@ public final class SeqAttn implements Runnable {
   /** Exceptions whose message alone tells the user what to fix; anything else also gets a stack trace. */
   private static final Set<Class<? extends Throwable>> USER_ERRORS = Set.of(InputException.class,
       ModelFormatException.class, NpyFormatException.class, OutputDirectory.OutputExistsException.class,
+      RunDirectory.RunDirectoryException.class,
       DuplicateSequenceException.class, UserException.class);
 
   @CommandLine.Spec

@@ -23,6 +23,10 @@ import scala.Tuple2;
  * passthrough fields as a struct) and {@code outputs} (one row per chunk).
  */
 public final class OutputTables {
+  /** The tables' directory names inside a run directory. */
+  public static final String STATES_TABLE = "states";
+  public static final String EMBEDDINGS_TABLE = "embeddings";
+  public static final String OUTPUTS_TABLE = "outputs";
 
   static final StructType STATES = new StructType()
       .add("seq_id", DataTypes.StringType, false)
