@@ -1,19 +1,19 @@
 package io.seqattn.job.cli;
 
-import io.seqattn.core.io.NpyFormatException;
-import io.seqattn.core.model.ModelFormatException;
-import io.seqattn.job.input.InputException;
-import io.seqattn.job.plan.OutputDirectory;
-import io.seqattn.job.plan.RunDirectory;
-import io.seqattn.udfs.DuplicateSequenceException;
 import java.io.PrintWriter;
-import java.util.Set;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
- * The {@code seqattn} command line. Errors the user can fix (bad input, a bad model, an existing
- * output) print one line naming the file and exit with status 1; usage errors exit with 2.
+ * The {@code seqattn} command line. Every failure prints one line, {@code seqattn: error: WHAT}
+ * ({@link FailureReport}) — for errors the user can fix (bad input, a bad model, an existing output)
+ * WHAT names the file, line and what to do — and exits with status 1, also when the failure started
+ * inside a Spark task; usage errors exit with 2. Spark's own reports and stack traces go to the log
+ * file ({@link ConsoleLogging}), and to the console with {@code --verbose}.
  */
 @Command(name = "seqattn", mixinStandardHelpOptions = true, versionProvider = SeqAttn.Version.class,
     description = "Kernelized linear attention over very long sequences, on Apache Spark.",
@@ -22,15 +22,20 @@ import picocli.CommandLine.Command;
         ApproxErrorCommand.class, ClassifyCommand.class,
         CommandLine.HelpCommand.class})
 public final class SeqAttn implements Runnable {
-
-  /** Exceptions whose message alone tells the user what to fix; anything else also gets a stack trace. */
-  private static final Set<Class<? extends Throwable>> USER_ERRORS = Set.of(InputException.class,
-      ModelFormatException.class, NpyFormatException.class, OutputDirectory.OutputExistsException.class,
-      RunDirectory.RunDirectoryException.class,
-      DuplicateSequenceException.class, UserException.class);
+  /** Where a failed command's stack trace goes: the log file (conf/log4j2.properties), not the console. */
+  private static final Logger FAILURES = LogManager.getLogger("io.seqattn.failures");
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--verbose", scope = ScopeType.INHERIT,
+      description = "Also show Spark's reports of failed tasks and stack traces on the console (they always go to "
+          + "the log file).")
+  void setVerbose(boolean verbose) {
+    if (verbose) {
+      ConsoleLogging.verbose();
+    }
+  }
 
   public static void main(String[] args) {
     System.exit(execute(args));
@@ -47,12 +52,11 @@ public final class SeqAttn implements Runnable {
     cli.setErr(err);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       PrintWriter out = commandLine.getErr();
-      Throwable userError = findUserError(e);
-      if (userError != null) {
-        out.println("seqattn: error: " + userError.getMessage());
-      } else {
-        out.println("seqattn: failed: " + e);
-        e.printStackTrace(out);
+      FailureReport report = FailureReport.of(e);
+      FAILURES.error(report.message(), e);
+      out.println(report.line(ConsoleLogging.logFile()));
+      if (report.unexpected() && ConsoleLogging.logFile() == null && !verbose(parseResult)) {
+        e.printStackTrace(out); // no log file to read it in
       }
       out.flush();
       return 1;
@@ -65,15 +69,14 @@ public final class SeqAttn implements Runnable {
     spec.commandLine().usage(System.out);
   }
 
-  static Throwable findUserError(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      for (Class<? extends Throwable> type : USER_ERRORS) {
-        if (type.isInstance(t)) {
-          return t;
-        }
+  /** Whether {@code --verbose} was given anywhere on the command line. */
+  private static boolean verbose(CommandLine.ParseResult parsed) {
+    for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+      if (p.hasMatchedOption("--verbose")) {
+        return true;
       }
     }
-    return null;
+    return false;
   }
 
   /** A problem with the command's arguments or environment, explained by its message. */

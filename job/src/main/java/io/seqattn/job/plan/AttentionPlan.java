@@ -118,6 +118,10 @@ public final class AttentionPlan {
       stats.softMaskedTokens = counted[3];
       JavaPairRDD<String, SequenceInfo> infos =
           chunks.filter(c -> c.index() == 0).mapToPair(c -> new Tuple2<>(c.seqId(), c.info()));
+      timed(stats, "read", () -> {
+        rejectDuplicates(infos);
+        return null;
+      });
 
       JavaPairRDD<ChunkKey, ChunkResult> computed;
       JavaPairRDD<String, Summary> states = null;
@@ -187,6 +191,39 @@ public final class AttentionPlan {
       release.forEach(Runnable::run);
       model.destroy();
     }
+  }
+
+  /**
+   * Refuses a run in which two sequences share an id, naming where each occurs (file:line of the
+   * record, or the file and byte offset of an index-split record), first the earlier input.
+   */
+  private void rejectDuplicates(JavaPairRDD<String, SequenceInfo> infos) {
+    List<Tuple2<String, String>> duplicated = infos.mapValues(SequenceInfo::origin)
+        .reduceByKey((a, b) -> a + "\n" + b)
+        .filter(e -> e._2().contains("\n"))
+        .take(1);
+    if (!duplicated.isEmpty()) {
+      List<String> origins = new ArrayList<>(List.of(duplicated.get(0)._2().split("\n")));
+      origins.sort(java.util.Comparator.comparingInt(this::inputIndex).thenComparingLong(AttentionPlan::place));
+      throw new io.seqattn.udfs.DuplicateSequenceException(duplicated.get(0)._1(), origins.get(0), origins.get(1));
+    }
+  }
+
+  /** Which of the run's inputs an origin names (its position in the input list). */
+  private int inputIndex(String origin) {
+    List<io.seqattn.job.input.InputFile> inputs = spec.inputs();
+    for (int i = 0; i < inputs.size(); i++) {
+      if (origin.startsWith(inputs.get(i).path() + ":")) {
+        return i;
+      }
+    }
+    return inputs.size();
+  }
+
+  /** The line or byte offset an origin ends with: where in its file the record is. */
+  private static long place(String origin) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)$").matcher(origin);
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
   }
 
   /** Times a stage whose Spark jobs carry the description {@link RunStats#jobDescription}. */

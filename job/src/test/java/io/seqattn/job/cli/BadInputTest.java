@@ -91,7 +91,24 @@ class BadInputTest {
     Path b = write("b.fa", ">other\nACGT\n>same\nTTTT\n");
     Result r = cli("run", "--input", a.toString(), b.toString(), "--format", "fasta", "--model", model.toString(),
         "--output", out().toString());
-    assertFails(r, "duplicate sequence id 'same'");
+    // index-split reads know a record by the byte offset of its first base
+    assertFails(r, "duplicate sequence id 'same': first at " + a + ": record 'same' at byte 6, again at " + b
+        + ": record 'same' at byte 18");
+  }
+
+  @Test
+  void duplicateIdsNameBothRecordsInEveryFormat() throws Exception {
+    Path docs = write("docs.jsonl", "{\"id\": \"x\", \"text\": \"one\"}\n{\"id\": \"y\", \"text\": \"two\"}\n"
+        + "{\"id\": \"x\", \"text\": \"three\"}\n");
+    assertFails(run(wordsModel(), docs, "jsonl"), "duplicate sequence id 'x': first at " + docs + ":1, again at "
+        + docs + ":3");
+    Path one = Files.createDirectories(tmp.resolve("one")).resolve("same.txt");
+    Path two = Files.createDirectories(tmp.resolve("two")).resolve("same.txt");
+    Files.writeString(one, "a text");
+    Files.writeString(two, "another text");
+    Result r = cli("run", "--input", two.toString(), one.toString(), "--format", "text", "--model",
+        wordsModel().toString(), "--output", out().toString());
+    assertFails(r, "duplicate sequence id 'same.txt': first at " + two + ":1, again at " + one + ":1");
   }
 
   @Test

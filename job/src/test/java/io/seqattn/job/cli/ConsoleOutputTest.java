@@ -1,0 +1,107 @@
+package io.seqattn.job.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.seqattn.job.testing.TestModels;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a user sees on the console when a run fails inside a Spark task, in a JVM of its own started
+ * as scripts/seqattn starts it (conf/jvm-options, conf/log4j2.properties, a log file): one line
+ * {@code seqattn: error: FILE:LINE:COL: …} naming the log, exit status 1, none of Spark's task
+ * reports or stack traces — which are in the log file — and, with {@code --verbose}, those on the
+ * console too.
+ */
+class ConsoleOutputTest {
+  static final long TIMEOUT_SECONDS = 180;
+
+  @TempDir Path tmp;
+  Path model;
+  Path input;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    model = tmp.resolve("model");
+    TestModels.dna().save(model);
+    // A gzip FASTA is read whole inside a Spark task (it cannot be indexed on the driver), so the
+    // bad character at line 4, column 3 is found in a task.
+    input = tmp.resolve("bad.fa.gz");
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(input))) {
+      out.write(">a\nACGTACGT\n>b\nAC#TACGT\n".getBytes(StandardCharsets.US_ASCII));
+    }
+  }
+
+  @Test
+  void aFailureInATaskIsOneLineAndTheRestIsInTheLog() throws Exception {
+    Path log = tmp.resolve("run.log");
+    Run r = seqattn(log, "run", "--input", input.toString(), "--format", "fasta", "--model", model.toString(),
+        "--output", tmp.resolve("out").toString(), "--master", "local[1]");
+    assertEquals(1, r.status, r.stderr);
+    List<String> errors = r.lines().stream().filter(l -> l.contains("seqattn: error:")).toList();
+    assertEquals(1, errors.size(), r.stderr);
+    assertTrue(errors.get(0).endsWith("seqattn: error: " + input + ":4:3: unexpected character '#' (expected an "
+        + "IUPAC nucleotide code: A C G T U R Y S W K M B D H V N) in sequence 'b' [log: " + log + "]"), r.stderr);
+    for (String line : r.lines()) {
+      assertFalse(line.startsWith("\tat ") || line.contains("Exception:") && !line.contains("seqattn: error:"),
+          "no stack trace on the console: " + line);
+      assertFalse(line.contains("Executor") || line.contains("TaskSetManager"), "no task report: " + line);
+    }
+    String logged = Files.readString(log);
+    assertTrue(logged.contains("ERROR [Executor task launch worker"), "the task's failure is in the log");
+    assertTrue(logged.contains("\tat io.seqattn."), "with its stack trace");
+    assertFalse(Files.exists(tmp.resolve("out")), "no output directory");
+  }
+
+  @Test
+  void verboseShowsSparksReportsOnTheConsole() throws Exception {
+    Run r = seqattn(tmp.resolve("verbose.log"), "run", "--verbose", "--input", input.toString(), "--format", "fasta",
+        "--model", model.toString(), "--output", tmp.resolve("out").toString(), "--master", "local[1]");
+    assertEquals(1, r.status, r.stderr);
+    assertTrue(r.stderr.contains("ERROR Executor: Exception in task"), r.stderr);
+    assertTrue(r.stderr.contains("\tat io.seqattn."), "stack traces: " + r.stderr);
+    assertEquals(1, r.lines().stream().filter(l -> l.contains("seqattn: error:")).count(), r.stderr);
+  }
+
+  record Run(int status, String stderr) {
+    List<String> lines() {
+      return stderr.lines().toList();
+    }
+  }
+
+  /** The CLI in a new JVM, with the test's class path and the flags scripts/seqattn passes. */
+  private Run seqattn(Path logFile, String... args) throws Exception {
+    Path conf = Path.of(System.getProperty("seqattn.conf.dir", "../conf"));
+    List<String> command = new ArrayList<>(List.of(
+        ProcessHandle.current().info().command().orElse("java"),
+        "@" + conf.resolve("jvm-options"),
+        "-Xmx1g",
+        "-Dlog4j2.configurationFile=" + conf.resolve("log4j2.properties"),
+        "-D" + ConsoleLogging.LOG_FILE + "=" + logFile,
+        "-Dspark.ui.enabled=false",
+        "-cp", System.getProperty("java.class.path"),
+        SeqAttn.class.getName()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().put("OMP_NUM_THREADS", "1");
+    Process p = pb.start();
+    byte[] err = p.getErrorStream().readAllBytes();
+    if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("seqattn did not finish in " + TIMEOUT_SECONDS + " s");
+    }
+    return new Run(p.exitValue(), new String(err, StandardCharsets.UTF_8));
+  }
+}
