@@ -126,6 +126,7 @@ public final class LinearAttentionEncoder extends Transformer implements Default
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
     transformSchema(dataset.schema(), true);
+    SeqAttnKryo.check(dataset.sparkSession().sparkContext().getConf(), "LinearAttentionEncoder");
     Model model;
     try {
       model = Model.load(Path.of($(modelDir)));

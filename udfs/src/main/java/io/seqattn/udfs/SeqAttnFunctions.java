@@ -61,6 +61,7 @@ public final class SeqAttnFunctions {
 
   /** Registers the functions for an already loaded model. */
   public static void register(SparkSession spark, Model model) {
+    SeqAttnKryo.check(spark.sparkContext().getConf(), "SeqAttnFunctions.register");
     Broadcast<Model> b = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(model);
     String fp = model.fingerprint();
     spark.udf().register("seqattn_tokenize", (UDF1<String, int[]>) text -> tokenize(b.value(),

@@ -73,6 +73,11 @@ record FailureReport(String message, boolean inTask, boolean unexpected) {
     return "seqattn: error: " + message + (pointAtLog ? " [log: " + logFile + "]" : "");
   }
 
+  /** Whether a file system ran out of space somewhere along the failure (ENOSPC, as Java reports it). */
+  static boolean isOutOfSpace(Throwable failure) {
+    return mentions(failure, "No space left on device");
+  }
+
   private static Throwable find(Throwable failure, List<Class<? extends Throwable>> types) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       for (Class<? extends Throwable> type : types) {

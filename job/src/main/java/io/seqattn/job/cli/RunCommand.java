@@ -104,7 +104,7 @@ final class RunCommand implements Callable<Integer> {
   String textField;
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() throws Exception {
     InputFormat inputFormat = parseFormat(format);
     if (chunkSize < 1) {
       throw new SeqAttn.UserException("--chunk-size must be >= 1, got " + chunkSize);
@@ -180,9 +180,14 @@ final class RunCommand implements Callable<Integer> {
       }
       System.out.println(output);
       return 0;
-    } catch (RuntimeException | IOException e) {
+    } catch (Exception e) { // Spark's task failures are checked SparkExceptions, thrown undeclared
       if (out != null) {
         out.abort();
+      }
+      if (FailureReport.isOutOfSpace(e)) {
+        throw new SeqAttn.UserException(output + ": no space left on device while the run was written; nothing was "
+            + "kept (free space there or choose another --output; Spark's scratch files go to spark.local.dir, "
+            + "default " + System.getProperty("java.io.tmpdir") + ")");
       }
       throw e;
     }

@@ -5,6 +5,7 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
+import io.seqattn.udfs.SeqAttnKryo;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
@@ -32,7 +33,13 @@ final class SparkSessions {
    */
   static Handle open(String appName, String master, Path confFile) throws IOException {
     if (SparkSession.getDefaultSession().isDefined()) {
-      return new Handle(SparkSession.getDefaultSession().get(), false);
+      SparkSession running = SparkSession.getDefaultSession().get();
+      try {
+        SeqAttnKryo.check(running.sparkContext().getConf(), appName);
+      } catch (IllegalStateException e) {
+        throw new SeqAttn.UserException(e.getMessage());
+      }
+      return new Handle(running, false);
     }
     return new Handle(create(appName, master, confFile), true);
   }
@@ -47,6 +54,11 @@ final class SparkSessions {
         throw new SeqAttn.UserException(confFile + ": Spark configuration file not found");
       }
       props.stringPropertyNames().forEach(k -> conf.set(k, props.getProperty(k).strip()));
+    }
+    try {
+      SeqAttnKryo.configure(conf); // a cluster's Kryo default: seqattn's records go through Java serialization
+    } catch (IllegalArgumentException e) {
+      throw new SeqAttn.UserException(e.getMessage());
     }
     if (master != null) {
       conf.setMaster(master);

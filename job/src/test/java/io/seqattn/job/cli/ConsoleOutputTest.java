@@ -4,15 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.seqattn.job.testing.CliProcess;
 import io.seqattn.job.testing.TestModels;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,8 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  * console too.
  */
 class ConsoleOutputTest {
-  static final long TIMEOUT_SECONDS = 180;
-
   @TempDir Path tmp;
   Path model;
   Path input;
@@ -47,13 +44,13 @@ class ConsoleOutputTest {
   @Test
   void aFailureInATaskIsOneLineAndTheRestIsInTheLog() throws Exception {
     Path log = tmp.resolve("run.log");
-    Run r = seqattn(log, "run", "--input", input.toString(), "--format", "fasta", "--model", model.toString(),
+    CliProcess.Result r = seqattn(log, "run", "--input", input.toString(), "--format", "fasta", "--model", model.toString(),
         "--output", tmp.resolve("out").toString(), "--master", "local[1]");
-    assertEquals(1, r.status, r.stderr);
+    assertEquals(1, r.status(), r.stderr());
     List<String> errors = r.lines().stream().filter(l -> l.contains("seqattn: error:")).toList();
-    assertEquals(1, errors.size(), r.stderr);
+    assertEquals(1, errors.size(), r.stderr());
     assertTrue(errors.get(0).endsWith("seqattn: error: " + input + ":4:3: unexpected character '#' (expected an "
-        + "IUPAC nucleotide code: A C G T U R Y S W K M B D H V N) in sequence 'b' [log: " + log + "]"), r.stderr);
+        + "IUPAC nucleotide code: A C G T U R Y S W K M B D H V N) in sequence 'b' [log: " + log + "]"), r.stderr());
     for (String line : r.lines()) {
       assertFalse(line.startsWith("\tat ") || line.contains("Exception:") && !line.contains("seqattn: error:"),
           "no stack trace on the console: " + line);
@@ -67,41 +64,15 @@ class ConsoleOutputTest {
 
   @Test
   void verboseShowsSparksReportsOnTheConsole() throws Exception {
-    Run r = seqattn(tmp.resolve("verbose.log"), "run", "--verbose", "--input", input.toString(), "--format", "fasta",
+    CliProcess.Result r = seqattn(tmp.resolve("verbose.log"), "run", "--verbose", "--input", input.toString(), "--format", "fasta",
         "--model", model.toString(), "--output", tmp.resolve("out").toString(), "--master", "local[1]");
-    assertEquals(1, r.status, r.stderr);
-    assertTrue(r.stderr.contains("ERROR Executor: Exception in task"), r.stderr);
-    assertTrue(r.stderr.contains("\tat io.seqattn."), "stack traces: " + r.stderr);
-    assertEquals(1, r.lines().stream().filter(l -> l.contains("seqattn: error:")).count(), r.stderr);
+    assertEquals(1, r.status(), r.stderr());
+    assertTrue(r.stderr().contains("ERROR Executor: Exception in task"), r.stderr());
+    assertTrue(r.stderr().contains("\tat io.seqattn."), "stack traces: " + r.stderr());
+    assertEquals(1, r.lines().stream().filter(l -> l.contains("seqattn: error:")).count(), r.stderr());
   }
 
-  record Run(int status, String stderr) {
-    List<String> lines() {
-      return stderr.lines().toList();
-    }
-  }
-
-  /** The CLI in a new JVM, with the test's class path and the flags scripts/seqattn passes. */
-  private Run seqattn(Path logFile, String... args) throws Exception {
-    Path conf = Path.of(System.getProperty("seqattn.conf.dir", "../conf"));
-    List<String> command = new ArrayList<>(List.of(
-        ProcessHandle.current().info().command().orElse("java"),
-        "@" + conf.resolve("jvm-options"),
-        "-Xmx1g",
-        "-Dlog4j2.configurationFile=" + conf.resolve("log4j2.properties"),
-        "-D" + ConsoleLogging.LOG_FILE + "=" + logFile,
-        "-Dspark.ui.enabled=false",
-        "-cp", System.getProperty("java.class.path"),
-        SeqAttn.class.getName()));
-    command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-    pb.environment().put("OMP_NUM_THREADS", "1");
-    Process p = pb.start();
-    byte[] err = p.getErrorStream().readAllBytes();
-    if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("seqattn did not finish in " + TIMEOUT_SECONDS + " s");
-    }
-    return new Run(p.exitValue(), new String(err, StandardCharsets.UTF_8));
+  private CliProcess.Result seqattn(Path logFile, String... args) throws Exception {
+    return CliProcess.run(logFile, args);
   }
 }
