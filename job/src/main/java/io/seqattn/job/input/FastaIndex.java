@@ -94,7 +94,7 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
     List<Entry> entries = new ArrayList<>();
     Set<String> names = new HashSet<>();
     try (InputStream raw = Files.newInputStream(fasta);
-         InputStream in = bgzf ? new java.util.zip.GZIPInputStream(raw, 1 << 16) : raw) {
+         InputStream in = bgzf ? new GzipStream(raw, file) : raw) {
       new Scanner(in, file).run(entries, names);
     }
     if (entries.isEmpty()) {

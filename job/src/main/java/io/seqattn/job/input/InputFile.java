@@ -6,15 +6,22 @@ import java.io.InputStream;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.GZIPInputStream;
 
 /** One input file of a run (a local or shared-mount path) and its format. */
 public record InputFile(String path, InputFormat format) implements Serializable {
 
-  /** Opens the file, decompressing when its name ends in .gz. */
+  /**
+   * Opens the file, decompressing when its name ends in .gz (damaged gzip data becomes an
+   * {@link InputException} naming the file and line, see {@link GzipStream}).
+   */
   public InputStream open() throws IOException {
-    InputStream raw = new BufferedInputStream(Files.newInputStream(Path.of(path)), 1 << 16);
-    return path.endsWith(".gz") ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw;
+    InputStream raw = Files.newInputStream(Path.of(path));
+    try {
+      return new BufferedInputStream(path.endsWith(".gz") ? new GzipStream(raw, path) : raw, 1 << 16);
+    } catch (IOException | RuntimeException e) {
+      raw.close();
+      throw e;
+    }
   }
 
   /** The file name without directories, used as the id of a text document. */
