@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -27,8 +28,33 @@ public final class Bgzf {
   private static final int FIXED_HEADER = 12;
   /** Largest block, compressed or not (BSIZE is a uint16 holding size − 1). */
   private static final int MAX_BLOCK = 1 << 16;
+  /** CRC32 and ISIZE after a block's deflate data. */
+  private static final int TRAILER = 8;
+  /** The empty block every BGZF file ends with (SAM/BAM specification §4.1.2). */
+  private static final byte[] EOF_MARKER = {31, -117, 8, 4, 0, 0, 0, 0, 0, -1, 6, 0, 66, 67, 2, 0, 27, 0, 3, 0, 0, 0,
+      0, 0, 0, 0, 0, 0};
 
   private Bgzf() {}
+
+  /**
+   * Refuses a BGZF file that does not end with the end-of-file marker block, as htslib warns: a
+   * file cut exactly at a block boundary has nothing else to show that it is incomplete, and its
+   * block index would simply stop early.
+   */
+  public static void requireEofMarker(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      ByteBuffer tail = ByteBuffer.allocate(EOF_MARKER.length);
+      long size = ch.size();
+      if (size >= EOF_MARKER.length) {
+        while (tail.hasRemaining() && ch.read(tail, size - EOF_MARKER.length + tail.position()) > 0) {
+          // 28 bytes: one read in practice
+        }
+      }
+      if (!Arrays.equals(tail.array(), EOF_MARKER)) {
+        throw InputException.damaged(file.toString(), "the BGZF end-of-file marker block is missing");
+      }
+    }
+  }
 
   /** Whether the file starts with a BGZF block (a gzip header with a {@code BC} extra subfield). */
   public static boolean isBgzf(Path file) throws IOException {
@@ -76,10 +102,14 @@ public final class Bgzf {
   /** The block index of a BGZF file: where each block starts, compressed and uncompressed. */
   public record BlockIndex(long[] compressed, long[] uncompressed) implements Serializable {
 
-    /** The file's {@code .gzi} when present and not older than the file, else a fresh one (kept when possible). */
+    /**
+     * The file's {@code .gzi} when present and not older than the file, else a fresh one (kept when
+     * possible). Either way the file must end with its end-of-file marker block.
+     */
     public static BlockIndex of(Path file) throws IOException {
       Path gzi = indexPathOf(file);
       if (Files.exists(gzi) && Files.getLastModifiedTime(gzi).compareTo(Files.getLastModifiedTime(file)) >= 0) {
+        requireEofMarker(file);
         return read(gzi);
       }
       BlockIndex index = build(file);
@@ -114,6 +144,7 @@ public final class Bgzf {
      * start of every block that holds data, so the .gzi it writes is byte-identical to bgzip's.
      */
     public static BlockIndex build(Path file) throws IOException {
+      requireEofMarker(file);
       long[] c = new long[1024];
       long[] u = new long[1024];
       int n = 1; // entry 0 is the first block, (0, 0)
@@ -127,8 +158,8 @@ public final class Bgzf {
           int got = ch.read(ByteBuffer.wrap(head), coff);
           int bsize = blockSize(head, 0, Math.max(got, 0));
           if (bsize < 0 || coff + bsize > size) {
-            throw new InputException(file + ": byte " + coff + ": not a BGZF block (the file is truncated, or "
-                + "not entirely BGZF; recompress it with 'bgzip')");
+            throw InputException.damaged(file.toString(), "byte " + coff + " is not the start of a BGZF block"
+                + (bsize < 0 ? "" : " of " + bsize + " bytes"));
           }
           trailer.clear();
           ch.read(trailer, coff + bsize - 4);
@@ -202,6 +233,7 @@ public final class Bgzf {
     private final FileChannel channel;
     private final BlockIndex index;
     private final Inflater inflater = new Inflater(true);
+    private final CRC32 crc = new CRC32();
     private final byte[] compressedBlock = new byte[MAX_BLOCK];
     private final byte[] block = new byte[MAX_BLOCK];
     private long blockC = -1;
@@ -241,28 +273,35 @@ public final class Bgzf {
       return true;
     }
 
+    /**
+     * Inflates the block at compressed offset {@code c} (uncompressed offset {@code u}) and checks
+     * it against its own header and trailer — size, length and CRC32 — so damaged data is never
+     * handed on as bases.
+     */
     private void load(long c, long u) throws IOException {
       ByteBuffer buf = ByteBuffer.wrap(compressedBlock, 0, FIXED_HEADER + 64);
       int got = channel.read(buf, c);
       int bsize = blockSize(compressedBlock, 0, Math.max(got, 0));
       if (bsize < 0) {
-        throw new InputException(file + ": byte " + c + ": not a BGZF block (the .gzi index does not match the "
-            + "file; delete " + indexPathOf(file).getFileName() + " and it is rebuilt)");
+        throw new InputException(file + ": byte " + c + " is not the start of a BGZF block: the .gzi index does not "
+            + "match the file (rebuild it with 'seqattn index " + file + "', or delete " + indexPathOf(file) + ")");
       }
       buf = ByteBuffer.wrap(compressedBlock, 0, bsize);
       while (buf.hasRemaining() && channel.read(buf, c + buf.position()) > 0) {
         // read the whole block
       }
       if (buf.hasRemaining()) {
-        throw new InputException(file + ": truncated BGZF block at byte " + c);
+        throw InputException.damaged(file.toString(), "the BGZF block at byte " + c + " ends early");
       }
-      int xlen = u16(compressedBlock, 10);
-      int dataStart = FIXED_HEADER + xlen;
+      int dataStart = FIXED_HEADER + u16(compressedBlock, 10);
       int isize = s32(compressedBlock, bsize - 4);
+      if (bsize < dataStart + TRAILER || isize < 0 || isize > MAX_BLOCK) {
+        throw InputException.damaged(file.toString(), "the BGZF block at byte " + c + " has an invalid header");
+      }
       inflater.reset();
-      inflater.setInput(compressedBlock, dataStart, bsize - dataStart - 8);
+      inflater.setInput(compressedBlock, dataStart, bsize - dataStart - TRAILER);
+      int n = 0;
       try {
-        int n = 0;
         while (n < isize && !inflater.finished()) {
           int k = inflater.inflate(block, n, isize - n);
           if (k == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
@@ -270,12 +309,17 @@ public final class Bgzf {
           }
           n += k;
         }
-        if (n != isize) {
-          throw new InputException(file + ": corrupt BGZF block at byte " + c + " (inflated " + n + " bytes, the "
-              + "block says " + isize + ")");
-        }
       } catch (DataFormatException e) {
-        throw new InputException(file + ": corrupt BGZF block at byte " + c + ": " + e.getMessage());
+        throw InputException.damaged(file.toString(), "the BGZF block at byte " + c + " holds invalid compressed data ("
+            + e.getMessage() + ")");
+      }
+      if (n != isize) {
+        throw InputException.damaged(file.toString(), "the BGZF block at byte " + c + " fails its length check");
+      }
+      crc.reset();
+      crc.update(block, 0, n);
+      if ((int) crc.getValue() != s32(compressedBlock, bsize - TRAILER)) {
+        throw InputException.damaged(file.toString(), "the BGZF block at byte " + c + " fails its CRC32 check");
       }
       blockC = c;
       blockU = u;

@@ -31,7 +31,6 @@ final class GzipStream extends InputStream {
   private static final int RESERVED = 0xe0;
   /** Size of the BGZF end-of-file marker block (SAM/BAM specification §4.1.2). */
   private static final int BGZF_EOF_SIZE = 28;
-  static final String ADVICE = ": the file is truncated or corrupt (re-download or recompress it)";
 
   private final InputStream in;
   private final String path;
@@ -227,7 +226,7 @@ final class GzipStream extends InputStream {
   }
 
   private InputException damaged(String what) {
-    failure = new InputException(path + ":" + line + ": " + what + ADVICE);
+    failure = InputException.damaged(path + ":" + line, what);
     return failure;
   }
 

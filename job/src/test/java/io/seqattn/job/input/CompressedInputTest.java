@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -165,5 +166,50 @@ class CompressedInputTest {
     Path corrupt = Files.write(tmp.resolve("corrupt.fa.gz"), bytes);
     InputException e = assertThrows(InputException.class, () -> FastaIndex.build(corrupt));
     assertDamaged(corrupt, e, "the gzip member at byte " + blocks[2] + " fails its CRC32 check");
+  }
+
+  /** Plans an index-split read of {@code fa} and reads every task, as the job does. */
+  static List<Chunk> splitRead(Path fa, int chunkSize) throws Exception {
+    return SplitReadTest.split(fa, TokenizerSpec.dna(3, 1), chunkSize, 2);
+  }
+
+  /** Makes the file's indexes newer than it, as {@code cp -p} or {@code tar -x} may leave them. */
+  static void touchIndexes(Path fa) throws IOException {
+    FileTime later = FileTime.fromMillis(Files.getLastModifiedTime(fa).toMillis() + 2000);
+    Files.setLastModifiedTime(FastaIndex.indexPathOf(fa), later);
+    if (Files.exists(Bgzf.indexPathOf(fa))) {
+      Files.setLastModifiedTime(Bgzf.indexPathOf(fa), later);
+    }
+  }
+
+  @Test
+  void aBgzfBlockFailingItsCrcIsCorruptInTheSplitReadToo() throws Exception {
+    Path fa = BgzfWriter.write(fasta(500), 1000, tmp.resolve("g.fa.gz"));
+    splitRead(fa, 500); // builds and keeps the .fai and .gzi
+    long[] blocks = Bgzf.BlockIndex.build(fa).compressed();
+    byte[] bytes = Files.readAllBytes(fa);
+    bytes[(int) blocks[6] - 8] ^= 1; // the CRC32 of block 5: bit rot after indexing
+    Files.write(fa, bytes);
+    touchIndexes(fa);
+    InputException e = assertThrows(InputException.class, () -> splitRead(fa, 500));
+    assertEquals(fa + ": the BGZF block at byte " + blocks[5] + " fails its CRC32 check: the file is truncated or "
+        + "corrupt (re-download or recompress it)", e.getMessage());
+  }
+
+  @Test
+  void bgzfWithoutItsEndOfFileBlockIsRefusedBeforeSplitting() throws Exception {
+    byte[] bytes = Files.readAllBytes(BgzfWriter.write(fasta(500), 1000, tmp.resolve("full.fa.gz")));
+    Path fa = Files.write(tmp.resolve("g.fa.gz"), Arrays.copyOf(bytes, bytes.length - 28));
+    String expected = fa + ": the BGZF end-of-file marker block is missing: the file is truncated or corrupt "
+        + "(re-download or recompress it)";
+    assertEquals(expected, assertThrows(InputException.class, () -> splitRead(fa, 500)).getMessage(),
+        "no index yet");
+
+    Files.write(fa, bytes);
+    splitRead(fa, 500);
+    Files.write(fa, Arrays.copyOf(bytes, bytes.length - 28));
+    touchIndexes(fa);
+    assertEquals(expected, assertThrows(InputException.class, () -> splitRead(fa, 500)).getMessage(),
+        "indexes made before the file was cut, and newer than it");
   }
 }
