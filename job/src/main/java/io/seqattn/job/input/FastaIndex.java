@@ -112,8 +112,11 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
     private int lim;
     private long consumed;
 
-    Scanner(InputStream in, String file) {
-      this.in = new java.io.BufferedInputStream(in, 1 << 16);
+    /** Skips a byte-order mark at the start, counting its bytes: offsets are the file's. */
+    Scanner(InputStream in, String file) throws IOException {
+      java.io.BufferedInputStream buffered = new java.io.BufferedInputStream(in, 1 << 16);
+      this.consumed = InputFile.skipBom(buffered);
+      this.in = buffered;
       this.file = file;
     }
 
