@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
@@ -99,6 +101,23 @@ public final class Bgzf {
     return (b[i] & 0xff) | (b[i + 1] & 0xff) << 8 | (b[i + 2] & 0xff) << 16 | (b[i + 3] & 0xff) << 24;
   }
 
+  /** A block's size in the file and its uncompressed size, read from its header and trailer only. */
+  private record Block(int size, long isize) {
+
+    /** The whole block starting at byte {@code c}, or null when there is none (no header, or cut short). */
+    static Block at(FileChannel ch, long c) throws IOException {
+      byte[] head = new byte[FIXED_HEADER + 64];
+      int got = ch.read(ByteBuffer.wrap(head), c);
+      int bsize = blockSize(head, 0, Math.max(got, 0));
+      if (bsize < FIXED_HEADER + TRAILER || c + bsize > ch.size()) {
+        return null;
+      }
+      ByteBuffer trailer = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+      ch.read(trailer, c + bsize - 4);
+      return new Block(bsize, Integer.toUnsignedLong(trailer.getInt(0)));
+    }
+  }
+
   /** The block index of a BGZF file: where each block starts, compressed and uncompressed. */
   public record BlockIndex(long[] compressed, long[] uncompressed) implements Serializable {
 
@@ -110,7 +129,9 @@ public final class Bgzf {
       Path gzi = indexPathOf(file);
       if (Files.exists(gzi) && Files.getLastModifiedTime(gzi).compareTo(Files.getLastModifiedTime(file)) >= 0) {
         requireEofMarker(file);
-        return read(gzi);
+        BlockIndex index = read(gzi);
+        index.verify(file, gzi);
+        return index;
       }
       BlockIndex index = build(file);
       try {
@@ -150,20 +171,15 @@ public final class Bgzf {
       int n = 1; // entry 0 is the first block, (0, 0)
       long coff = 0;
       long uoff = 0;
-      byte[] head = new byte[FIXED_HEADER + 64];
-      ByteBuffer trailer = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
       try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
         long size = ch.size();
         while (coff < size) {
-          int got = ch.read(ByteBuffer.wrap(head), coff);
-          int bsize = blockSize(head, 0, Math.max(got, 0));
-          if (bsize < 0 || coff + bsize > size) {
-            throw InputException.damaged(file.toString(), "byte " + coff + " is not the start of a BGZF block"
-                + (bsize < 0 ? "" : " of " + bsize + " bytes"));
+          Block block = Block.at(ch, coff);
+          if (block == null) {
+            throw InputException.damaged(file.toString(), "byte " + coff + " is not the start of a whole BGZF block");
           }
-          trailer.clear();
-          ch.read(trailer, coff + bsize - 4);
-          long isize = Integer.toUnsignedLong(trailer.getInt(0));
+          int bsize = block.size();
+          long isize = block.isize();
           if (coff > 0 && isize > 0) { // as bgzip: blocks holding data, the first one implied
             if (n == c.length) {
               c = Arrays.copyOf(c, n * 2);
@@ -178,6 +194,59 @@ public final class Bgzf {
         }
       }
       return new BlockIndex(Arrays.copyOf(c, n), Arrays.copyOf(u, n));
+    }
+
+    /**
+     * Checks an index read from {@code gzi} against the file before it is trusted, cheaply: its
+     * entries must be in order and inside the file, and at the first, the last and four entries
+     * in between there must be a block header whose sizes agree with the next entry; after the
+     * last entry only empty blocks may follow (bgzip lists every block that holds data). A file
+     * recompressed or edited after its .gzi was written, with the .gzi still the newer one,
+     * fails these checks instead of being read at wrong offsets.
+     *
+     * @throws InputException naming the stale .gzi and how to rebuild it
+     */
+    void verify(Path file, Path gzi) throws IOException {
+      int n = compressed.length;
+      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        long size = ch.size();
+        for (int i = 1; i < n; i++) {
+          if (compressed[i] <= compressed[i - 1] || uncompressed[i] < uncompressed[i - 1]) {
+            throw InputException.staleIndex(gzi, file, "entry " + i + " is out of order");
+          }
+        }
+        if (compressed[n - 1] >= size) {
+          throw InputException.staleIndex(gzi, file, "its last block starts at byte " + compressed[n - 1]
+              + ", past the end of the file (" + size + " bytes)");
+        }
+        SortedSet<Integer> sample = new TreeSet<>();
+        for (int j = 0; j <= 5; j++) {
+          sample.add((int) ((long) (n - 1) * j / 5));
+        }
+        for (int i : sample) {
+          long c = compressed[i];
+          Block block = Block.at(ch, c);
+          if (block == null) {
+            throw InputException.staleIndex(gzi, file, "byte " + c + " is not the start of a BGZF block");
+          }
+          long end = c + block.size();
+          if (i + 1 < n) {
+            long span = uncompressed[i + 1] - uncompressed[i];
+            if (end > compressed[i + 1] || block.isize() > span || (end == compressed[i + 1] && block.isize() != span)) {
+              throw InputException.staleIndex(gzi, file, "the block at byte " + c + " holds " + block.isize()
+                  + " bytes, the index says " + span);
+            }
+            continue;
+          }
+          for (long next = end; next < size; next += block.size()) { // after the last entry: the EOF block
+            block = Block.at(ch, next);
+            if (block == null || block.isize() > 0) {
+              throw InputException.staleIndex(gzi, file, "it lists no block at byte " + next + ", where the file "
+                  + (block == null ? "has no block header" : "holds data"));
+            }
+          }
+        }
+      }
     }
 
     /** Writes the index in the .gzi format, atomically. */
@@ -325,6 +394,23 @@ public final class Bgzf {
       blockU = u;
       blockLen = isize;
       blockCSize = bsize;
+    }
+
+    /** The uncompressed size: the last indexed block's offset plus what it and any later block hold. */
+    @Override
+    public long size() throws IOException {
+      int last = index.compressed().length - 1;
+      long size = index.uncompressed()[last];
+      long end = channel.size();
+      for (long c = index.compressed()[last]; c < end; ) {
+        Block block = Block.at(channel, c);
+        if (block == null) {
+          throw InputException.damaged(file.toString(), "byte " + c + " is not the start of a whole BGZF block");
+        }
+        size += block.isize();
+        c += block.size();
+      }
+      return size;
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,6 +69,101 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
       }
     }
     return new FastaIndex(List.copyOf(entries));
+  }
+
+  /**
+   * Checks, before the index is trusted, that it still describes {@code fasta} — cheaply, with
+   * O(records) small reads and no scan of the sequences: every record's line geometry must be
+   * possible (bases per line below bytes per line), records must follow each other and end
+   * inside the file, and the bytes just before each record's first base must be the end of a
+   * {@code >} header line whose first word is the record's name (at most {@link #MAX_HEADER}
+   * bytes are read back; a longer header is checked only for ending where the index says). A
+   * header renamed in place, a record re-wrapped or a file cut short, with the .fai kept newer
+   * than the file, is then refused instead of read at stale offsets.
+   *
+   * @param fai where the index was read from, named in the message
+   * @throws InputException naming the stale index and how to rebuild it
+   */
+  public void verify(Path fasta, Path fai) throws IOException {
+    if (entries.isEmpty()) {
+      throw InputException.staleIndex(fai, fasta, "it lists no records");
+    }
+    try (ByteSource source = ByteSource.open(fasta)) {
+      long size = source.size();
+      long previousEnd = 0;
+      String previous = null;
+      for (Entry e : entries) {
+        String record = "record '" + e.name() + "'";
+        if (e.length() < 0 || e.offset() < 0 || e.lineBases() < 0
+            || (e.length() > 0 && (e.lineBases() == 0 || e.lineWidth() <= e.lineBases()))) {
+          throw InputException.staleIndex(fai, fasta, record + " has an impossible line geometry (" + e.lineBases()
+              + " bases in lines of " + e.lineWidth() + " bytes)");
+        }
+        if (previous != null && e.offset() <= previousEnd) {
+          throw InputException.staleIndex(fai, fasta, record + " starts at byte " + e.offset()
+              + ", before the end of record '" + previous + "'");
+        }
+        long end = e.length() == 0 ? e.offset() : e.offsetOf(e.length() - 1) + 1;
+        if (end > size) {
+          throw InputException.staleIndex(fai, fasta, record + " ends at byte " + end + ", past the end of the file ("
+              + size + " bytes)");
+        }
+        String found = headerBefore(source, previousEnd, e.offset());
+        if (found != null && !e.name().equals(found)) {
+          throw InputException.staleIndex(fai, fasta, record + " is not where the index says: the header before byte "
+              + e.offset() + (found.isEmpty() ? " is not a '>' line" : " names '" + found + "'"));
+        }
+        previousEnd = end;
+        previous = e.name();
+      }
+    }
+  }
+
+  /** Longest header line read back by {@link #verify}. */
+  static final int MAX_HEADER = 1 << 16;
+
+  /**
+   * The sequence id of the header line that ends just before byte {@code offset}, reading back no
+   * further than {@code from} (where the previous record's bases end) nor more than
+   * {@link #MAX_HEADER} bytes: "" when the bytes there are not a {@code >} line ending at
+   * {@code offset}, null when the line is too long to see its start.
+   */
+  private static String headerBefore(ByteSource source, long from, long offset) throws IOException {
+    long start = Math.max(from, offset - MAX_HEADER);
+    ByteBuffer window = ByteBuffer.allocate((int) (offset - start));
+    while (window.hasRemaining() && source.read(window, start + window.position()) > 0) {
+      // a BGZF source returns at most one block per read
+    }
+    byte[] b = window.array();
+    int n = window.position();
+    if (n < 2 || n < b.length || b[n - 1] != '\n') {
+      return "";
+    }
+    int lineStart = n - 2;
+    while (lineStart >= 0 && b[lineStart] != '\n') {
+      lineStart--;
+    }
+    lineStart++;
+    if (lineStart == 0 && start > from) {
+      return null;
+    }
+    if (start == 0 && n >= 3 && (b[0] & 0xff) == 0xef && (b[1] & 0xff) == 0xbb && (b[2] & 0xff) == 0xbf) {
+      lineStart = Math.max(lineStart, 3); // the byte-order mark before the first header
+    }
+    if (b[lineStart] != '>') {
+      return "";
+    }
+    return idOf(new String(b, lineStart + 1, n - 1 - (lineStart + 1), StandardCharsets.UTF_8));
+  }
+
+  /** The sequence id in a header line after its {@code >}: its first word, as every FASTA reader here takes it. */
+  static String idOf(String header) {
+    String h = header.strip();
+    int space = 0;
+    while (space < h.length() && !Character.isWhitespace(h.charAt(space))) {
+      space++;
+    }
+    return h.substring(0, space);
   }
 
   public void write(Path fai) throws IOException {
@@ -157,12 +253,7 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
           while ((c = read()) != -1 && c != '\n') {
             header.append((char) c);
           }
-          String h = header.toString().strip();
-          int space = 0;
-          while (space < h.length() && !Character.isWhitespace(h.charAt(space))) {
-            space++;
-          }
-          name = h.substring(0, space);
+          name = idOf(header.toString());
           if (name.isEmpty()) {
             throw new InputException(file + ":" + line + ": header has an empty sequence id");
           }

@@ -81,8 +81,7 @@ public final class IndexedFastaReader implements Iterator<ReadItem>, AutoCloseab
     }
     int n = (int) Math.min(chunkSize, tokensLeft);
     if (buffer.size() < n) {
-      throw new InputException(file.path() + ": sequence '" + p.entry().name() + "' is shorter than its .fai index "
-          + "says (" + p.entry().length() + " bases); re-index the file");
+      throw stale("record '" + p.entry().name() + "' is shorter than the " + p.entry().length() + " bases it says");
     }
     SequenceInfo info = nextChunk == 0 ? info(p.entry()) : null;
     boolean[] softMasked = buffer.hasFlags() ? buffer.peekFlags(n) : null;
@@ -133,14 +132,22 @@ public final class IndexedFastaReader implements Iterator<ReadItem>, AutoCloseab
       bytes.limit((int) Math.min(bytes.capacity(), end - pos));
       int read = source.read(bytes, pos);
       if (read <= 0) {
-        throw new InputException(file.path() + ": ends inside sequence '" + e.name() + "' (the .fai index does "
-            + "not match the file; re-index it)");
+        throw stale("the file ends inside record '" + e.name() + "'");
       }
       text.setLength(0);
+      long column = (pos - e.offset()) % e.lineWidth();
       for (int i = 0; i < read; i++) {
         byte b = bytes.get(i);
-        if (b != '\n' && b != '\r') {
+        boolean lineBreak = b == '\n' || b == '\r';
+        if (lineBreak != (column >= e.lineBases())) { // bases and line breaks where the index puts them, for free
+          throw stale("byte " + (pos + i) + " of record '" + e.name() + "' is " + (lineBreak ? "a line break" : "not a "
+              + "line break") + " where the index says it is " + (lineBreak ? "a base" : "one"));
+        }
+        if (!lineBreak) {
           text.append((char) (b & 0xff));
+        }
+        if (++column == e.lineWidth()) {
+          column = 0;
         }
       }
       try {
@@ -152,6 +159,12 @@ public final class IndexedFastaReader implements Iterator<ReadItem>, AutoCloseab
       base += text.length();
       pos += read;
     }
+  }
+
+  /** The file's .fai does not describe it (found while reading, past the planner's cheap checks). */
+  private InputException stale(String what) {
+    Path fasta = Path.of(file.path());
+    return InputException.staleIndex(FastaIndex.indexPathOf(fasta), fasta, what);
   }
 
   /** Origin and header description of a record, read back from the bytes before its first base. */
