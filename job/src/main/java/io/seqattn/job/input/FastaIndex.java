@@ -240,7 +240,7 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
       long shortLine = 0;
       boolean blankSeen = false;
       long blankLine = 0;
-      StringBuilder header = new StringBuilder();
+      java.io.ByteArrayOutputStream header = new java.io.ByteArrayOutputStream();
       int c = read();
       while (c != -1) {
         line++;
@@ -249,11 +249,11 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
           if (name != null) {
             entries.add(new Entry(name, length, offset, Math.max(lineBases, 0), Math.max(lineWidth, 0)));
           }
-          header.setLength(0);
+          header.reset();
           while ((c = read()) != -1 && c != '\n') {
-            header.append((char) c);
+            header.write(c);
           }
-          name = idOf(header.toString());
+          name = idOf(header.toString(StandardCharsets.UTF_8)); // UTF-8, as the sequential reader decodes it
           if (name.isEmpty()) {
             throw new InputException(file + ":" + line + ": header has an empty sequence id");
           }

@@ -119,4 +119,13 @@ class IndexCheckTest {
     changeKeepingIndexes(gz, Files.readAllBytes(gz));
     SplitReadTest.assertSameChunks(SplitReadTest.sequential(fa, DNA, 8), SplitReadTest.split(gz, DNA, 8, 1), "BGZF");
   }
+
+  @Test
+  void aNonAsciiNameIsTheSameInTheIndexAndInASequentialRead() throws Exception {
+    Path fa = Files.writeString(tmp.resolve("utf8.fa"), fasta("séq-α"), StandardCharsets.UTF_8);
+    SplitReadTest.assertSameChunks(SplitReadTest.sequential(fa, DNA, 8), SplitReadTest.split(fa, DNA, 8, 1), "built");
+    SplitReadTest.assertSameChunks(SplitReadTest.sequential(fa, DNA, 8), SplitReadTest.split(fa, DNA, 8, 1),
+        "read back and checked");
+    assertEquals("séq-α", SplitReadTest.split(fa, DNA, 8, 1).get(0).seqId());
+  }
 }
