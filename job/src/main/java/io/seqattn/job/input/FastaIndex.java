@@ -75,11 +75,14 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
    * Checks, before the index is trusted, that it still describes {@code fasta} — cheaply, with
    * O(records) small reads and no scan of the sequences: every record's line geometry must be
    * possible (bases per line below bytes per line), records must follow each other and end
-   * inside the file, and the bytes just before each record's first base must be the end of a
-   * {@code >} header line whose first word is the record's name (at most {@link #MAX_HEADER}
-   * bytes are read back; a longer header is checked only for ending where the index says). A
-   * header renamed in place, a record re-wrapped or a file cut short, with the .fai kept newer
-   * than the file, is then refused instead of read at stale offsets.
+   * inside the file, the bytes just before each record's first base must be the end of a
+   * {@code >} header line whose first word is the record's name, and between one record's last
+   * base and the next header, and after the last record, there may be line breaks only (at most
+   * {@link #MAX_HEADER} bytes are read back; a longer header is checked only for ending where
+   * the index says). A header renamed in place, a record re-wrapped or cut short, or a record
+   * appended, with the .fai kept newer than the file, is then refused instead of read at stale
+   * offsets; what is left — bases and descriptions changed in place — is read as the file now
+   * has it, and line breaks moved inside a record are found by the task that reads it.
    *
    * @param fai where the index was read from, named in the message
    * @throws InputException naming the stale index and how to rebuild it
@@ -108,52 +111,94 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
           throw InputException.staleIndex(fai, fasta, record + " ends at byte " + end + ", past the end of the file ("
               + size + " bytes)");
         }
-        String found = headerBefore(source, previousEnd, e.offset());
-        if (found != null && !e.name().equals(found)) {
-          throw InputException.staleIndex(fai, fasta, record + " is not where the index says: the header before byte "
-              + e.offset() + (found.isEmpty() ? " is not a '>' line" : " names '" + found + "'"));
+        LineBefore header = LineBefore.read(source, previousEnd, e.offset());
+        if (header != null && !(header.line().startsWith(">") && e.name().equals(idOf(header.line().substring(1))))) {
+          throw InputException.staleIndex(fai, fasta, record + " is not where the index says: " + (header.line()
+              .startsWith(">") ? "the header before byte " + e.offset() + " names '" + idOf(header.line().substring(1))
+              + "'" : "the line before byte " + e.offset() + " is not a header but '" + abbreviated(header.line()) + "'"));
+        }
+        if (header != null && !header.onlyLineBreaksBefore()) {
+          throw InputException.staleIndex(fai, fasta, (previous == null ? "the file does not start with "
+              : "record '" + previous + "' does not end at byte " + previousEnd + ": more than line breaks lie between it "
+              + "and ") + "the header of " + record);
         }
         previousEnd = end;
         previous = e.name();
       }
+      if (size - previousEnd > MAX_HEADER || !onlyLineBreaks(source, previousEnd, size)) {
+        throw InputException.staleIndex(fai, fasta, "the file holds more than line breaks after the end of record '"
+            + previous + "' at byte " + previousEnd);
+      }
     }
   }
 
-  /** Longest header line read back by {@link #verify}. */
+  /** Longest header line read back by {@link #verify} and for a split read's description. */
   static final int MAX_HEADER = 1 << 16;
 
   /**
-   * The sequence id of the header line that ends just before byte {@code offset}, reading back no
-   * further than {@code from} (where the previous record's bases end) nor more than
-   * {@link #MAX_HEADER} bytes: "" when the bytes there are not a {@code >} line ending at
-   * {@code offset}, null when the line is too long to see its start.
+   * The text line that ends (with its line break) just before a byte offset — for a record, its
+   * header — and whether the bytes from the bound it was read back to up to that line are line
+   * breaks only.
    */
-  private static String headerBefore(ByteSource source, long from, long offset) throws IOException {
-    long start = Math.max(from, offset - MAX_HEADER);
-    ByteBuffer window = ByteBuffer.allocate((int) (offset - start));
-    while (window.hasRemaining() && source.read(window, start + window.position()) > 0) {
+  record LineBefore(String line, boolean onlyLineBreaksBefore) {
+
+    /**
+     * Reads back from {@code offset} no further than {@code from} nor more than
+     * {@link #MAX_HEADER} bytes. The line is "" when the bytes there do not end with a line
+     * break; the result is null when the line's start lies beyond the bytes read back.
+     */
+    static LineBefore read(ByteSource source, long from, long offset) throws IOException {
+      long start = Math.max(from, offset - MAX_HEADER);
+      byte[] b = readFully(source, start, (int) (offset - start));
+      int n = b.length;
+      if (n == 0 || b[n - 1] != '\n') {
+        return new LineBefore("", true);
+      }
+      int end = n - 1 > 0 && b[n - 2] == '\r' ? n - 2 : n - 1;
+      int lineStart = end - 1;
+      while (lineStart >= 0 && b[lineStart] != '\n') {
+        lineStart--;
+      }
+      lineStart++;
+      if (lineStart == 0 && start > from) {
+        return null;
+      }
+      if (start == 0 && n >= 3 && (b[0] & 0xff) == 0xef && (b[1] & 0xff) == 0xbb && (b[2] & 0xff) == 0xbf) {
+        lineStart = Math.max(lineStart, 3); // the byte-order mark before the first header
+      }
+      boolean clean = true;
+      for (int i = start == 0 ? Math.min(lineStart, bomLength(b)) : 0; i < lineStart; i++) {
+        clean &= b[i] == '\n' || b[i] == '\r';
+      }
+      return new LineBefore(new String(b, lineStart, end - lineStart, StandardCharsets.UTF_8), clean);
+    }
+
+    private static int bomLength(byte[] b) {
+      return b.length >= 3 && (b[0] & 0xff) == 0xef && (b[1] & 0xff) == 0xbb && (b[2] & 0xff) == 0xbf ? 3 : 0;
+    }
+  }
+
+  /** Whether bytes [from, to) of the source are all line breaks. */
+  private static boolean onlyLineBreaks(ByteSource source, long from, long to) throws IOException {
+    for (byte b : readFully(source, from, (int) (to - from))) {
+      if (b != '\n' && b != '\r') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Bytes [from, from + n) of the source, fewer at the end of the data. */
+  private static byte[] readFully(ByteSource source, long from, int n) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(n);
+    while (buf.hasRemaining() && source.read(buf, from + buf.position()) > 0) {
       // a BGZF source returns at most one block per read
     }
-    byte[] b = window.array();
-    int n = window.position();
-    if (n < 2 || n < b.length || b[n - 1] != '\n') {
-      return "";
-    }
-    int lineStart = n - 2;
-    while (lineStart >= 0 && b[lineStart] != '\n') {
-      lineStart--;
-    }
-    lineStart++;
-    if (lineStart == 0 && start > from) {
-      return null;
-    }
-    if (start == 0 && n >= 3 && (b[0] & 0xff) == 0xef && (b[1] & 0xff) == 0xbb && (b[2] & 0xff) == 0xbf) {
-      lineStart = Math.max(lineStart, 3); // the byte-order mark before the first header
-    }
-    if (b[lineStart] != '>') {
-      return "";
-    }
-    return idOf(new String(b, lineStart + 1, n - 1 - (lineStart + 1), StandardCharsets.UTF_8));
+    return java.util.Arrays.copyOf(buf.array(), buf.position());
+  }
+
+  private static String abbreviated(String line) {
+    return line.length() <= 60 ? line : line.substring(0, 60) + "...";
   }
 
   /** The sequence id in a header line after its {@code >}: its first word, as every FASTA reader here takes it. */
@@ -164,6 +209,12 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
       space++;
     }
     return h.substring(0, space);
+  }
+
+  /** The description in a header line after its {@code >}: what follows the id, stripped. */
+  static String descriptionOf(String header) {
+    String h = header.strip();
+    return h.substring(idOf(h).length()).strip();
   }
 
   public void write(Path fai) throws IOException {

@@ -23,7 +23,6 @@ import java.util.NoSuchElementException;
  */
 public final class IndexedFastaReader implements Iterator<ReadItem>, AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int MAX_HEADER = 1 << 16;
 
   private final InputFile file;
   private final List<ReadTask.Piece> pieces;
@@ -171,18 +170,11 @@ public final class IndexedFastaReader implements Iterator<ReadItem>, AutoCloseab
   private SequenceInfo info(FastaIndex.Entry e) {
     String origin = file.path() + ": record '" + e.name() + "' at byte " + e.offset();
     try {
-      int len = (int) Math.min(MAX_HEADER, e.offset());
-      ByteBuffer head = ByteBuffer.allocate(len);
-      while (head.hasRemaining() && source.read(head, e.offset() - len + head.position()) > 0) {
-        // a BGZF source returns at most one block per read
+      FastaIndex.LineBefore header = FastaIndex.LineBefore.read(source, 0, e.offset());
+      if (header == null || !header.line().startsWith(">")) {
+        return new SequenceInfo(e.name(), origin, null); // a header longer than 64 KiB: no description
       }
-      String before = new String(head.array(), 0, head.position(), StandardCharsets.UTF_8);
-      int gt = before.lastIndexOf('>');
-      if (gt < 0) {
-        return new SequenceInfo(e.name(), origin, null);
-      }
-      String header = before.substring(gt + 1).strip();
-      String description = header.length() > e.name().length() ? header.substring(e.name().length()).strip() : "";
+      String description = FastaIndex.descriptionOf(header.line().substring(1));
       return new SequenceInfo(e.name(), origin,
           description.isEmpty() ? null : JSON.createObjectNode().put("description", description).toString());
     } catch (IOException ex) {

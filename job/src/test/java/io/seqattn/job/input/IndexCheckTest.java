@@ -128,4 +128,31 @@ class IndexCheckTest {
         "read back and checked");
     assertEquals("séq-α", SplitReadTest.split(fa, DNA, 8, 1).get(0).seqId());
   }
+
+  @Test
+  void basesWhereARecordShouldEndOrARecordAppendedAreRefused() throws Exception {
+    String content = fasta("r1");
+    Path last = Files.writeString(tmp.resolve("last.fa"), content);
+    changeKeepingIndexes(last, (content.substring(0, content.length() - 1) + "A").getBytes(StandardCharsets.US_ASCII));
+    InputException e = assertThrows(InputException.class, () -> SplitReadTest.split(last, DNA, 8, 1));
+    assertEquals(expectedStale(last, FastaIndex.indexPathOf(last), "the file holds more than line breaks after the end "
+        + "of record 's2' at byte 130"), e.getMessage());
+
+    Path appended = Files.writeString(tmp.resolve("appended.fa"), content);
+    changeKeepingIndexes(appended, (content + ">s3\nACGT\n").getBytes(StandardCharsets.US_ASCII));
+    assertThrows(InputException.class, () -> SplitReadTest.split(appended, DNA, 8, 1));
+
+    Path first = Files.writeString(tmp.resolve("first.fa"), content);
+    changeKeepingIndexes(first, content.replace("ACG\n>s2", "ACGT>s2").getBytes(StandardCharsets.US_ASCII));
+    e = assertThrows(InputException.class, () -> SplitReadTest.split(first, DNA, 8, 1));
+    assertTrue(e.getMessage().contains("record 's2' is not where the index says"), e.getMessage());
+  }
+
+  @Test
+  void aDescriptionHoldingAGreaterThanSignIsReadAsSequentially() throws Exception {
+    Path fa = Files.writeString(tmp.resolve("gt.fa"), fasta("r1 length>60 a=>b"));
+    List<Chunk> split = SplitReadTest.split(fa, DNA, 8, 1);
+    assertEquals("{\"description\":\"length>60 a=>b the first\"}", split.get(0).info().fields());
+    SplitReadTest.assertSameChunks(SplitReadTest.sequential(fa, DNA, 8), split, "description");
+  }
 }
