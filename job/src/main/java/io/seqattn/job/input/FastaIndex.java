@@ -145,16 +145,18 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
     /**
      * Reads back from {@code offset} no further than {@code from} nor more than
      * {@link #MAX_HEADER} bytes. The line is "" when the bytes there do not end with a line
-     * break; the result is null when the line's start lies beyond the bytes read back.
+     * break (unless {@code offset} is the end of the file, whose last line may lack one); the
+     * result is null when the line's start lies beyond the bytes read back.
      */
     static LineBefore read(ByteSource source, long from, long offset) throws IOException {
       long start = Math.max(from, offset - MAX_HEADER);
       byte[] b = readFully(source, start, (int) (offset - start));
       int n = b.length;
-      if (n == 0 || b[n - 1] != '\n') {
-        return new LineBefore("", true);
+      boolean terminated = n > 0 && b[n - 1] == '\n';
+      if (n == 0 || !terminated && source.read(ByteBuffer.allocate(1), offset) >= 0) {
+        return new LineBefore("", true); // not a line ending at offset (only the file's last may lack its break)
       }
-      int end = n - 1 > 0 && b[n - 2] == '\r' ? n - 2 : n - 1;
+      int end = !terminated ? n : n >= 2 && b[n - 2] == '\r' ? n - 2 : n - 1;
       int lineStart = end - 1;
       while (lineStart >= 0 && b[lineStart] != '\n') {
         lineStart--;

@@ -155,4 +155,17 @@ class IndexCheckTest {
     assertEquals("{\"description\":\"length>60 a=>b the first\"}", split.get(0).info().fields());
     SplitReadTest.assertSameChunks(SplitReadTest.sequential(fa, DNA, 8), split, "description");
   }
+
+  @Test
+  void aLastHeaderWithoutALineBreakKeepsItsDescriptionAndItsIndex() throws Exception {
+    // found by ReaderPropertyTest: the file's last line is an empty record's header, with no line break after it
+    Path fa = Files.writeString(tmp.resolve("open.fa"), fasta("r1") + ">empty its description");
+    List<Chunk> built = SplitReadTest.split(fa, DNA, 8, 1);
+    List<Chunk> checked = SplitReadTest.split(fa, DNA, 8, 1); // the kept .fai, verified before use
+    for (List<Chunk> split : List.of(built, checked)) {
+      Chunk last = split.get(split.size() - 1);
+      assertEquals("empty", last.seqId());
+      assertEquals("{\"description\":\"its description\"}", last.info().fields());
+    }
+  }
 }
