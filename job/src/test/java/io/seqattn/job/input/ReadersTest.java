@@ -172,4 +172,13 @@ class ReadersTest {
     assertEquals("s1\t13\t17\t10\t11\ns2\t6\t36\t6\t7\n", Files.readString(FastaIndex.indexPathOf(marked)),
         "offsets count the mark's bytes");
   }
+
+  @Test
+  void aJsonLineWithMoreThanOneValueIsMalformedNotCutShort() throws Exception {
+    Path f = tmp.resolve("joined.jsonl");
+    Files.writeString(f, "{\"id\": \"a\", \"text\": \"x\"}\n{\"id\": \"b\", \"text\": \"y\"} {\"id\": \"c\", \"text\": \"z\"}\n");
+    InputException e = assertThrows(InputException.class, () -> chunks(new Readers(TokenizerSpec.bytes(), 100, "id",
+        "text"), new InputFile(f.toString(), InputFormat.JSONL)));
+    assertTrue(e.getMessage().startsWith(f + ":2: not valid JSON"), e.getMessage());
+  }
 }
