@@ -85,45 +85,47 @@ class ReaderPropertyTest {
 
   @Test
   void fastaReadWholeIsTheReferenceOrAnInputException() {
-    AtomicInteger parsed = new AtomicInteger();
-    Property.check(0xFA57A, 400, PER_TRY, random -> {
-      TokenizerSpec spec = TokenizerSpec.dna(1 + random.nextInt(5), 1 + random.nextInt(2));
-      byte[] text = mutate(random, fasta(random, false), true);
-      Readers readers = new Readers(spec, 1 + random.nextInt(40), "id", "text");
-      if (checkWhole(random, InputFormat.FASTA, ".fa", text, (bytes, name) -> referenceFasta(bytes, spec), readers)) {
-        parsed.incrementAndGet();
-      }
-    });
-    assertTrue(parsed.get() > 100, "cases read successfully: " + parsed.get());
+    wholeFileProperty(0xFA57A, 400, 100, InputFormat.FASTA, ".fa", 40,
+        random -> TokenizerSpec.dna(1 + random.nextInt(5), 1 + random.nextInt(2)),
+        random -> mutate(random, fasta(random, false), true), (bytes, spec, name) -> referenceFasta(bytes, spec));
   }
 
   @Test
   void jsonlReadWholeIsTheReferenceOrAnInputException() {
-    AtomicInteger parsed = new AtomicInteger();
-    Property.check(0x750E, 400, PER_TRY, random -> {
-      TokenizerSpec spec = random.nextBoolean() ? TokenizerSpec.words(1000) : TokenizerSpec.bytes();
-      byte[] text = mutate(random, jsonl(random), false);
-      Readers readers = new Readers(spec, 1 + random.nextInt(40), "id", "text");
-      if (checkWhole(random, InputFormat.JSONL, ".jsonl", text, (bytes, name) -> referenceJsonl(bytes, spec), readers)) {
-        parsed.incrementAndGet();
-      }
-    });
-    assertTrue(parsed.get() > 100, "cases read successfully: " + parsed.get());
+    wholeFileProperty(0x750E, 400, 100, InputFormat.JSONL, ".jsonl", 40, ReaderPropertyTest::textTokenizer,
+        random -> mutate(random, jsonl(random), false), (bytes, spec, name) -> referenceJsonl(bytes, spec));
   }
 
   @Test
   void textReadWholeIsTheReferenceOrAnInputException() {
+    wholeFileProperty(0x7E47, 250, 60, InputFormat.TEXT, ".txt", 4000, ReaderPropertyTest::textTokenizer,
+        random -> mutate(random, text(random), false), ReaderPropertyTest::referenceText);
+  }
+
+  static TokenizerSpec textTokenizer(Random random) {
+    return random.nextBoolean() ? TokenizerSpec.words(1000) : TokenizerSpec.bytes();
+  }
+
+  interface Generator<T> {
+    T next(Random random) throws Exception;
+  }
+
+  /**
+   * {@code tries} whole-file reads of generated, damaged files of one format, at random chunk
+   * sizes up to {@code maxChunk}; at least {@code floor} of them must be read successfully.
+   */
+  void wholeFileProperty(long seed, int tries, int floor, InputFormat format, String suffix, int maxChunk,
+      Generator<TokenizerSpec> specs, Generator<byte[]> files, Reference reference) {
     AtomicInteger parsed = new AtomicInteger();
-    Property.check(0x7E47, 250, PER_TRY, random -> {
-      TokenizerSpec spec = random.nextBoolean() ? TokenizerSpec.words(1000) : TokenizerSpec.bytes();
-      byte[] text = mutate(random, text(random), false);
-      Readers readers = new Readers(spec, 1 + random.nextInt(4000), "id", "text");
-      if (checkWhole(random, InputFormat.TEXT, ".txt", text, (bytes, name) -> referenceText(bytes, spec, name),
-          readers)) {
+    Property.check(seed, tries, PER_TRY, random -> {
+      TokenizerSpec spec = specs.next(random);
+      byte[] text = files.next(random);
+      Readers readers = new Readers(spec, 1 + random.nextInt(maxChunk), "id", "text");
+      if (checkWhole(random, format, suffix, text, spec, reference, readers)) {
         parsed.incrementAndGet();
       }
     });
-    assertTrue(parsed.get() > 60, "cases read successfully: " + parsed.get());
+    assertTrue(parsed.get() > floor, "cases read successfully: " + parsed.get());
   }
 
   /**
@@ -182,7 +184,7 @@ class ReaderPropertyTest {
 
   interface Reference {
     /** The sequences of an uncompressed file, or null when the file must be refused. */
-    List<Seq> of(byte[] text, String fileName) throws Exception;
+    List<Seq> of(byte[] text, TokenizerSpec spec, String fileName) throws Exception;
   }
 
   /**
@@ -191,14 +193,14 @@ class ReaderPropertyTest {
    *
    * @return whether the file was read successfully
    */
-  boolean checkWhole(Random random, InputFormat format, String suffix, byte[] text, Reference reference,
-      Readers readers) throws Exception {
+  boolean checkWhole(Random random, InputFormat format, String suffix, byte[] text, TokenizerSpec spec,
+      Reference reference, Readers readers) throws Exception {
     int container = random.nextInt(3);
     Path file = Files.createTempFile(tmp, "case", suffix + (container == 0 ? "" : ".gz"));
     byte[] bytes = container == 0 ? text : container == 1 ? gzip(text) : bgzf(text, 20 + random.nextInt(500));
     boolean damaged = container > 0 && random.nextInt(3) == 0;
     Files.write(file, damaged ? damageCompressed(random, bytes, container == 2) : bytes);
-    List<Seq> expected = reference.of(text, file.getFileName().toString());
+    List<Seq> expected = reference.of(text, spec, file.getFileName().toString());
     try {
       List<Seq> got = readWhole(readers, new InputFile(file.toString(), format));
       assertNotNull(expected, "the reader accepted a file the reference refuses: " + got);
@@ -360,7 +362,7 @@ class ReaderPropertyTest {
   }
 
   /** A text file: one document, its id the file name; empty is refused. */
-  static List<Seq> referenceText(byte[] bytes, TokenizerSpec spec, String name) throws IOException {
+  static List<Seq> referenceText(byte[] bytes, TokenizerSpec spec, String name) {
     String text = decode(bytes);
     if (text == null || text.isEmpty()) {
       return null;
