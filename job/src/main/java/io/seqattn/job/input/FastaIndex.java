@@ -1,7 +1,9 @@
 package io.seqattn.job.input;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
@@ -10,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -196,7 +199,7 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
     while (buf.hasRemaining() && source.read(buf, from + buf.position()) > 0) {
       // a BGZF source returns at most one block per read
     }
-    return java.util.Arrays.copyOf(buf.array(), buf.position());
+    return Arrays.copyOf(buf.array(), buf.position());
   }
 
   private static String abbreviated(String line) {
@@ -263,7 +266,7 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
 
     /** Skips a byte-order mark at the start, counting its bytes: offsets are the file's. */
     Scanner(InputStream in, String file) throws IOException {
-      java.io.BufferedInputStream buffered = new java.io.BufferedInputStream(in, 1 << 16);
+      BufferedInputStream buffered = new BufferedInputStream(in, 1 << 16);
       this.consumed = InputFile.skipBom(buffered);
       this.in = buffered;
       this.file = file;
@@ -293,7 +296,7 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
       long shortLine = 0;
       boolean blankSeen = false;
       long blankLine = 0;
-      java.io.ByteArrayOutputStream header = new java.io.ByteArrayOutputStream();
+      ByteArrayOutputStream header = new ByteArrayOutputStream();
       int c = read();
       while (c != -1) {
         line++;
