@@ -12,6 +12,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -27,8 +30,33 @@ public final class Bgzf {
   private static final int FIXED_HEADER = 12;
   /** Largest block, compressed or not (BSIZE is a uint16 holding size − 1). */
   private static final int MAX_BLOCK = 1 << 16;
+  /** CRC32 and ISIZE after a block's deflate data. */
+  private static final int TRAILER = 8;
+  /** The empty block every BGZF file ends with (SAM/BAM specification §4.1.2). */
+  private static final byte[] EOF_MARKER = {31, -117, 8, 4, 0, 0, 0, 0, 0, -1, 6, 0, 66, 67, 2, 0, 27, 0, 3, 0, 0, 0,
+      0, 0, 0, 0, 0, 0};
 
   private Bgzf() {}
+
+  /**
+   * Refuses a BGZF file that does not end with the end-of-file marker block, as htslib warns: a
+   * file cut exactly at a block boundary has nothing else to show that it is incomplete, and its
+   * block index would simply stop early.
+   */
+  public static void requireEofMarker(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      ByteBuffer tail = ByteBuffer.allocate(EOF_MARKER.length);
+      long size = ch.size();
+      if (size >= EOF_MARKER.length) {
+        while (tail.hasRemaining() && ch.read(tail, size - EOF_MARKER.length + tail.position()) > 0) {
+          // 28 bytes: one read in practice
+        }
+      }
+      if (!Arrays.equals(tail.array(), EOF_MARKER)) {
+        throw InputException.damaged(file.toString(), "the BGZF end-of-file marker block is missing");
+      }
+    }
+  }
 
   /** Whether the file starts with a BGZF block (a gzip header with a {@code BC} extra subfield). */
   public static boolean isBgzf(Path file) throws IOException {
@@ -73,14 +101,37 @@ public final class Bgzf {
     return (b[i] & 0xff) | (b[i + 1] & 0xff) << 8 | (b[i + 2] & 0xff) << 16 | (b[i + 3] & 0xff) << 24;
   }
 
+  /** A block's size in the file and its uncompressed size, read from its header and trailer only. */
+  private record Block(int size, long isize) {
+
+    /** The whole block starting at byte {@code c}, or null when there is none (no header, or cut short). */
+    static Block at(FileChannel ch, long c) throws IOException {
+      byte[] head = new byte[FIXED_HEADER + 64];
+      int got = ch.read(ByteBuffer.wrap(head), c);
+      int bsize = blockSize(head, 0, Math.max(got, 0));
+      if (bsize < FIXED_HEADER + TRAILER || c + bsize > ch.size()) {
+        return null;
+      }
+      ByteBuffer trailer = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+      ch.read(trailer, c + bsize - 4);
+      return new Block(bsize, Integer.toUnsignedLong(trailer.getInt(0)));
+    }
+  }
+
   /** The block index of a BGZF file: where each block starts, compressed and uncompressed. */
   public record BlockIndex(long[] compressed, long[] uncompressed) implements Serializable {
 
-    /** The file's {@code .gzi} when present and not older than the file, else a fresh one (kept when possible). */
+    /**
+     * The file's {@code .gzi} when present and not older than the file, else a fresh one (kept when
+     * possible). Either way the file must end with its end-of-file marker block.
+     */
     public static BlockIndex of(Path file) throws IOException {
       Path gzi = indexPathOf(file);
       if (Files.exists(gzi) && Files.getLastModifiedTime(gzi).compareTo(Files.getLastModifiedTime(file)) >= 0) {
-        return read(gzi);
+        requireEofMarker(file);
+        BlockIndex index = read(gzi);
+        index.verify(file, gzi);
+        return index;
       }
       BlockIndex index = build(file);
       try {
@@ -114,25 +165,21 @@ public final class Bgzf {
      * start of every block that holds data, so the .gzi it writes is byte-identical to bgzip's.
      */
     public static BlockIndex build(Path file) throws IOException {
+      requireEofMarker(file);
       long[] c = new long[1024];
       long[] u = new long[1024];
       int n = 1; // entry 0 is the first block, (0, 0)
       long coff = 0;
       long uoff = 0;
-      byte[] head = new byte[FIXED_HEADER + 64];
-      ByteBuffer trailer = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
       try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
         long size = ch.size();
         while (coff < size) {
-          int got = ch.read(ByteBuffer.wrap(head), coff);
-          int bsize = blockSize(head, 0, Math.max(got, 0));
-          if (bsize < 0 || coff + bsize > size) {
-            throw new InputException(file + ": byte " + coff + ": not a BGZF block (the file is truncated, or "
-                + "not entirely BGZF; recompress it with 'bgzip')");
+          Block block = Block.at(ch, coff);
+          if (block == null) {
+            throw InputException.damaged(file.toString(), "byte " + coff + " is not the start of a whole BGZF block");
           }
-          trailer.clear();
-          ch.read(trailer, coff + bsize - 4);
-          long isize = Integer.toUnsignedLong(trailer.getInt(0));
+          int bsize = block.size();
+          long isize = block.isize();
           if (coff > 0 && isize > 0) { // as bgzip: blocks holding data, the first one implied
             if (n == c.length) {
               c = Arrays.copyOf(c, n * 2);
@@ -147,6 +194,59 @@ public final class Bgzf {
         }
       }
       return new BlockIndex(Arrays.copyOf(c, n), Arrays.copyOf(u, n));
+    }
+
+    /**
+     * Checks an index read from {@code gzi} against the file before it is trusted, cheaply: its
+     * entries must be in order and inside the file, and at the first, the last and four entries
+     * in between there must be a block header whose sizes agree with the next entry; after the
+     * last entry only empty blocks may follow (bgzip lists every block that holds data). A file
+     * recompressed or edited after its .gzi was written, with the .gzi still the newer one,
+     * fails these checks instead of being read at wrong offsets.
+     *
+     * @throws InputException naming the stale .gzi and how to rebuild it
+     */
+    void verify(Path file, Path gzi) throws IOException {
+      int n = compressed.length;
+      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        long size = ch.size();
+        for (int i = 1; i < n; i++) {
+          if (compressed[i] <= compressed[i - 1] || uncompressed[i] < uncompressed[i - 1]) {
+            throw InputException.staleIndex(gzi, file, "entry " + i + " is out of order");
+          }
+        }
+        if (compressed[n - 1] >= size) {
+          throw InputException.staleIndex(gzi, file, "its last block starts at byte " + compressed[n - 1]
+              + ", past the end of the file (" + size + " bytes)");
+        }
+        SortedSet<Integer> sample = new TreeSet<>();
+        for (int j = 0; j <= 5; j++) {
+          sample.add((int) ((long) (n - 1) * j / 5));
+        }
+        for (int i : sample) {
+          long c = compressed[i];
+          Block block = Block.at(ch, c);
+          if (block == null) {
+            throw InputException.staleIndex(gzi, file, "byte " + c + " is not the start of a BGZF block");
+          }
+          long end = c + block.size();
+          if (i + 1 < n) {
+            long span = uncompressed[i + 1] - uncompressed[i];
+            if (end > compressed[i + 1] || block.isize() > span || (end == compressed[i + 1] && block.isize() != span)) {
+              throw InputException.staleIndex(gzi, file, "the block at byte " + c + " holds " + block.isize()
+                  + " bytes, the index says " + span);
+            }
+            continue;
+          }
+          for (long next = end; next < size; next += block.size()) { // after the last entry: the EOF block
+            block = Block.at(ch, next);
+            if (block == null || block.isize() > 0) {
+              throw InputException.staleIndex(gzi, file, "it lists no block at byte " + next + ", where the file "
+                  + (block == null ? "has no block header" : "holds data"));
+            }
+          }
+        }
+      }
     }
 
     /** Writes the index in the .gzi format, atomically. */
@@ -202,6 +302,7 @@ public final class Bgzf {
     private final FileChannel channel;
     private final BlockIndex index;
     private final Inflater inflater = new Inflater(true);
+    private final CRC32 crc = new CRC32();
     private final byte[] compressedBlock = new byte[MAX_BLOCK];
     private final byte[] block = new byte[MAX_BLOCK];
     private long blockC = -1;
@@ -241,28 +342,35 @@ public final class Bgzf {
       return true;
     }
 
+    /**
+     * Inflates the block at compressed offset {@code c} (uncompressed offset {@code u}) and checks
+     * it against its own header and trailer — size, length and CRC32 — so damaged data is never
+     * handed on as bases.
+     */
     private void load(long c, long u) throws IOException {
       ByteBuffer buf = ByteBuffer.wrap(compressedBlock, 0, FIXED_HEADER + 64);
       int got = channel.read(buf, c);
       int bsize = blockSize(compressedBlock, 0, Math.max(got, 0));
       if (bsize < 0) {
-        throw new InputException(file + ": byte " + c + ": not a BGZF block (the .gzi index does not match the "
-            + "file; delete " + indexPathOf(file).getFileName() + " and it is rebuilt)");
+        throw new InputException(file + ": byte " + c + " is not the start of a BGZF block: the .gzi index does not "
+            + "match the file (rebuild it with 'seqattn index " + file + "', or delete " + indexPathOf(file) + ")");
       }
       buf = ByteBuffer.wrap(compressedBlock, 0, bsize);
       while (buf.hasRemaining() && channel.read(buf, c + buf.position()) > 0) {
         // read the whole block
       }
       if (buf.hasRemaining()) {
-        throw new InputException(file + ": truncated BGZF block at byte " + c);
+        throw InputException.damaged(file.toString(), "the BGZF block at byte " + c + " ends early");
       }
-      int xlen = u16(compressedBlock, 10);
-      int dataStart = FIXED_HEADER + xlen;
+      int dataStart = FIXED_HEADER + u16(compressedBlock, 10);
       int isize = s32(compressedBlock, bsize - 4);
+      if (bsize < dataStart + TRAILER || isize < 0 || isize > MAX_BLOCK) {
+        throw InputException.damaged(file.toString(), "the BGZF block at byte " + c + " has an invalid header");
+      }
       inflater.reset();
-      inflater.setInput(compressedBlock, dataStart, bsize - dataStart - 8);
+      inflater.setInput(compressedBlock, dataStart, bsize - dataStart - TRAILER);
+      int n = 0;
       try {
-        int n = 0;
         while (n < isize && !inflater.finished()) {
           int k = inflater.inflate(block, n, isize - n);
           if (k == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
@@ -270,17 +378,39 @@ public final class Bgzf {
           }
           n += k;
         }
-        if (n != isize) {
-          throw new InputException(file + ": corrupt BGZF block at byte " + c + " (inflated " + n + " bytes, the "
-              + "block says " + isize + ")");
-        }
       } catch (DataFormatException e) {
-        throw new InputException(file + ": corrupt BGZF block at byte " + c + ": " + e.getMessage());
+        throw InputException.damaged(file.toString(), "the BGZF block at byte " + c + " holds invalid compressed data ("
+            + e.getMessage() + ")");
+      }
+      if (n != isize) {
+        throw InputException.damaged(file.toString(), "the BGZF block at byte " + c + " fails its length check");
+      }
+      crc.reset();
+      crc.update(block, 0, n);
+      if ((int) crc.getValue() != s32(compressedBlock, bsize - TRAILER)) {
+        throw InputException.damaged(file.toString(), "the BGZF block at byte " + c + " fails its CRC32 check");
       }
       blockC = c;
       blockU = u;
       blockLen = isize;
       blockCSize = bsize;
+    }
+
+    /** The uncompressed size: the last indexed block's offset plus what it and any later block hold. */
+    @Override
+    public long size() throws IOException {
+      int last = index.compressed().length - 1;
+      long size = index.uncompressed()[last];
+      long end = channel.size();
+      for (long c = index.compressed()[last]; c < end; ) {
+        Block block = Block.at(channel, c);
+        if (block == null) {
+          throw InputException.damaged(file.toString(), "byte " + c + " is not the start of a whole BGZF block");
+        }
+        size += block.isize();
+        c += block.size();
+      }
+      return size;
     }
 
     @Override

@@ -22,6 +22,9 @@ public interface ByteSource extends Closeable {
    */
   int read(ByteBuffer dst, long position) throws IOException;
 
+  /** The number of uncompressed bytes. */
+  long size() throws IOException;
+
   /** Opens {@code file}: through its .gzi block index when it is BGZF-compressed, else as plain bytes. */
   static ByteSource open(Path file) throws IOException {
     if (Bgzf.isBgzf(file)) {
@@ -32,6 +35,11 @@ public interface ByteSource extends Closeable {
       @Override
       public int read(ByteBuffer dst, long position) throws IOException {
         return channel.read(dst, position);
+      }
+
+      @Override
+      public long size() throws IOException {
+        return channel.size();
       }
 
       @Override

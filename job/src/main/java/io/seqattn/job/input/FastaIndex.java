@@ -1,14 +1,18 @@
 package io.seqattn.job.input;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -70,6 +74,154 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
     return new FastaIndex(List.copyOf(entries));
   }
 
+  /**
+   * Checks, before the index is trusted, that it still describes {@code fasta} — cheaply, with
+   * O(records) small reads and no scan of the sequences: every record's line geometry must be
+   * possible (bases per line below bytes per line), records must follow each other and end
+   * inside the file, the bytes just before each record's first base must be the end of a
+   * {@code >} header line whose first word is the record's name, and between one record's last
+   * base and the next header, and after the last record, there may be line breaks only (at most
+   * {@link #MAX_HEADER} bytes are read back; a longer header is checked only for ending where
+   * the index says). A header renamed in place, a record re-wrapped or cut short, or a record
+   * appended, with the .fai kept newer than the file, is then refused instead of read at stale
+   * offsets; what is left — bases and descriptions changed in place — is read as the file now
+   * has it, and line breaks moved inside a record are found by the task that reads it.
+   *
+   * @param fai where the index was read from, named in the message
+   * @throws InputException naming the stale index and how to rebuild it
+   */
+  public void verify(Path fasta, Path fai) throws IOException {
+    if (entries.isEmpty()) {
+      throw InputException.staleIndex(fai, fasta, "it lists no records");
+    }
+    try (ByteSource source = ByteSource.open(fasta)) {
+      long size = source.size();
+      long previousEnd = 0;
+      String previous = null;
+      for (Entry e : entries) {
+        String record = "record '" + e.name() + "'";
+        if (e.length() < 0 || e.offset() < 0 || e.lineBases() < 0
+            || (e.length() > 0 && (e.lineBases() == 0 || e.lineWidth() <= e.lineBases()))) {
+          throw InputException.staleIndex(fai, fasta, record + " has an impossible line geometry (" + e.lineBases()
+              + " bases in lines of " + e.lineWidth() + " bytes)");
+        }
+        if (previous != null && e.offset() <= previousEnd) {
+          throw InputException.staleIndex(fai, fasta, record + " starts at byte " + e.offset()
+              + ", before the end of record '" + previous + "'");
+        }
+        long end = e.length() == 0 ? e.offset() : e.offsetOf(e.length() - 1) + 1;
+        if (end > size) {
+          throw InputException.staleIndex(fai, fasta, record + " ends at byte " + end + ", past the end of the file ("
+              + size + " bytes)");
+        }
+        LineBefore header = LineBefore.read(source, previousEnd, e.offset());
+        if (header != null && !(header.line().startsWith(">") && e.name().equals(idOf(header.line().substring(1))))) {
+          throw InputException.staleIndex(fai, fasta, record + " is not where the index says: " + (header.line()
+              .startsWith(">") ? "the header before byte " + e.offset() + " names '" + idOf(header.line().substring(1))
+              + "'" : "the line before byte " + e.offset() + " is not a header but '" + abbreviated(header.line()) + "'"));
+        }
+        if (header != null && !header.onlyLineBreaksBefore()) {
+          throw InputException.staleIndex(fai, fasta, (previous == null ? "the file does not start with "
+              : "record '" + previous + "' does not end at byte " + previousEnd + ": more than line breaks lie between it "
+              + "and ") + "the header of " + record);
+        }
+        previousEnd = end;
+        previous = e.name();
+      }
+      if (size - previousEnd > MAX_HEADER || !onlyLineBreaks(source, previousEnd, size)) {
+        throw InputException.staleIndex(fai, fasta, "the file holds more than line breaks after the end of record '"
+            + previous + "' at byte " + previousEnd);
+      }
+    }
+  }
+
+  /** Longest header line read back by {@link #verify} and for a split read's description. */
+  static final int MAX_HEADER = 1 << 16;
+
+  /**
+   * The text line that ends (with its line break) just before a byte offset — for a record, its
+   * header — and whether the bytes from the bound it was read back to up to that line are line
+   * breaks only.
+   */
+  record LineBefore(String line, boolean onlyLineBreaksBefore) {
+
+    /**
+     * Reads back from {@code offset} no further than {@code from} nor more than
+     * {@link #MAX_HEADER} bytes. The line is "" when the bytes there do not end with a line
+     * break (unless {@code offset} is the end of the file, whose last line may lack one); the
+     * result is null when the line's start lies beyond the bytes read back.
+     */
+    static LineBefore read(ByteSource source, long from, long offset) throws IOException {
+      long start = Math.max(from, offset - MAX_HEADER);
+      byte[] b = readFully(source, start, (int) (offset - start));
+      int n = b.length;
+      boolean terminated = n > 0 && b[n - 1] == '\n';
+      if (n == 0 || !terminated && source.read(ByteBuffer.allocate(1), offset) >= 0) {
+        return new LineBefore("", true); // not a line ending at offset (only the file's last may lack its break)
+      }
+      int end = !terminated ? n : n >= 2 && b[n - 2] == '\r' ? n - 2 : n - 1;
+      int lineStart = end - 1;
+      while (lineStart >= 0 && b[lineStart] != '\n') {
+        lineStart--;
+      }
+      lineStart++;
+      if (lineStart == 0 && start > from) {
+        return null;
+      }
+      if (start == 0 && n >= 3 && (b[0] & 0xff) == 0xef && (b[1] & 0xff) == 0xbb && (b[2] & 0xff) == 0xbf) {
+        lineStart = Math.max(lineStart, 3); // the byte-order mark before the first header
+      }
+      boolean clean = true;
+      for (int i = start == 0 ? Math.min(lineStart, bomLength(b)) : 0; i < lineStart; i++) {
+        clean &= b[i] == '\n' || b[i] == '\r';
+      }
+      return new LineBefore(new String(b, lineStart, end - lineStart, StandardCharsets.UTF_8), clean);
+    }
+
+    private static int bomLength(byte[] b) {
+      return b.length >= 3 && (b[0] & 0xff) == 0xef && (b[1] & 0xff) == 0xbb && (b[2] & 0xff) == 0xbf ? 3 : 0;
+    }
+  }
+
+  /** Whether bytes [from, to) of the source are all line breaks. */
+  private static boolean onlyLineBreaks(ByteSource source, long from, long to) throws IOException {
+    for (byte b : readFully(source, from, (int) (to - from))) {
+      if (b != '\n' && b != '\r') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Bytes [from, from + n) of the source, fewer at the end of the data. */
+  private static byte[] readFully(ByteSource source, long from, int n) throws IOException {
+    ByteBuffer buf = ByteBuffer.allocate(n);
+    while (buf.hasRemaining() && source.read(buf, from + buf.position()) > 0) {
+      // a BGZF source returns at most one block per read
+    }
+    return Arrays.copyOf(buf.array(), buf.position());
+  }
+
+  private static String abbreviated(String line) {
+    return line.length() <= 60 ? line : line.substring(0, 60) + "...";
+  }
+
+  /** The sequence id in a header line after its {@code >}: its first word, as every FASTA reader here takes it. */
+  static String idOf(String header) {
+    String h = header.strip();
+    int space = 0;
+    while (space < h.length() && !Character.isWhitespace(h.charAt(space))) {
+      space++;
+    }
+    return h.substring(0, space);
+  }
+
+  /** The description in a header line after its {@code >}: what follows the id, stripped. */
+  static String descriptionOf(String header) {
+    String h = header.strip();
+    return h.substring(idOf(h).length()).strip();
+  }
+
   public void write(Path fai) throws IOException {
     Path tmp = fai.resolveSibling(fai.getFileName() + ".tmp");
     try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
@@ -94,7 +246,7 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
     List<Entry> entries = new ArrayList<>();
     Set<String> names = new HashSet<>();
     try (InputStream raw = Files.newInputStream(fasta);
-         InputStream in = bgzf ? new java.util.zip.GZIPInputStream(raw, 1 << 16) : raw) {
+         InputStream in = bgzf ? new GzipStream(raw, file) : raw) {
       new Scanner(in, file).run(entries, names);
     }
     if (entries.isEmpty()) {
@@ -112,8 +264,11 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
     private int lim;
     private long consumed;
 
-    Scanner(InputStream in, String file) {
-      this.in = new java.io.BufferedInputStream(in, 1 << 16);
+    /** Skips a byte-order mark at the start, counting its bytes: offsets are the file's. */
+    Scanner(InputStream in, String file) throws IOException {
+      BufferedInputStream buffered = new BufferedInputStream(in, 1 << 16);
+      this.consumed = InputFile.skipBom(buffered);
+      this.in = buffered;
       this.file = file;
     }
 
@@ -141,7 +296,7 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
       long shortLine = 0;
       boolean blankSeen = false;
       long blankLine = 0;
-      StringBuilder header = new StringBuilder();
+      ByteArrayOutputStream header = new ByteArrayOutputStream();
       int c = read();
       while (c != -1) {
         line++;
@@ -150,16 +305,11 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
           if (name != null) {
             entries.add(new Entry(name, length, offset, Math.max(lineBases, 0), Math.max(lineWidth, 0)));
           }
-          header.setLength(0);
+          header.reset();
           while ((c = read()) != -1 && c != '\n') {
-            header.append((char) c);
+            header.write(c);
           }
-          String h = header.toString().strip();
-          int space = 0;
-          while (space < h.length() && !Character.isWhitespace(h.charAt(space))) {
-            space++;
-          }
-          name = h.substring(0, space);
+          name = idOf(header.toString(StandardCharsets.UTF_8)); // UTF-8, as the sequential reader decodes it
           if (name.isEmpty()) {
             throw new InputException(file + ":" + line + ": header has an empty sequence id");
           }

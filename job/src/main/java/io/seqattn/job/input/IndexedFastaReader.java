@@ -23,7 +23,6 @@ import java.util.NoSuchElementException;
  */
 public final class IndexedFastaReader implements Iterator<ReadItem>, AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int MAX_HEADER = 1 << 16;
 
   private final InputFile file;
   private final List<ReadTask.Piece> pieces;
@@ -81,8 +80,7 @@ public final class IndexedFastaReader implements Iterator<ReadItem>, AutoCloseab
     }
     int n = (int) Math.min(chunkSize, tokensLeft);
     if (buffer.size() < n) {
-      throw new InputException(file.path() + ": sequence '" + p.entry().name() + "' is shorter than its .fai index "
-          + "says (" + p.entry().length() + " bases); re-index the file");
+      throw stale("record '" + p.entry().name() + "' is shorter than the " + p.entry().length() + " bases it says");
     }
     SequenceInfo info = nextChunk == 0 ? info(p.entry()) : null;
     boolean[] softMasked = buffer.hasFlags() ? buffer.peekFlags(n) : null;
@@ -133,14 +131,22 @@ public final class IndexedFastaReader implements Iterator<ReadItem>, AutoCloseab
       bytes.limit((int) Math.min(bytes.capacity(), end - pos));
       int read = source.read(bytes, pos);
       if (read <= 0) {
-        throw new InputException(file.path() + ": ends inside sequence '" + e.name() + "' (the .fai index does "
-            + "not match the file; re-index it)");
+        throw stale("the file ends inside record '" + e.name() + "'");
       }
       text.setLength(0);
+      long column = (pos - e.offset()) % e.lineWidth();
       for (int i = 0; i < read; i++) {
         byte b = bytes.get(i);
-        if (b != '\n' && b != '\r') {
+        boolean lineBreak = b == '\n' || b == '\r';
+        if (lineBreak != (column >= e.lineBases())) { // bases and line breaks where the index puts them, for free
+          throw stale("byte " + (pos + i) + " of record '" + e.name() + "' is " + (lineBreak ? "a line break" : "not a "
+              + "line break") + " where the index says it is " + (lineBreak ? "a base" : "one"));
+        }
+        if (!lineBreak) {
           text.append((char) (b & 0xff));
+        }
+        if (++column == e.lineWidth()) {
+          column = 0;
         }
       }
       try {
@@ -154,22 +160,21 @@ public final class IndexedFastaReader implements Iterator<ReadItem>, AutoCloseab
     }
   }
 
+  /** The file's .fai does not describe it (found while reading, past the planner's cheap checks). */
+  private InputException stale(String what) {
+    Path fasta = Path.of(file.path());
+    return InputException.staleIndex(FastaIndex.indexPathOf(fasta), fasta, what);
+  }
+
   /** Origin and header description of a record, read back from the bytes before its first base. */
   private SequenceInfo info(FastaIndex.Entry e) {
     String origin = file.path() + ": record '" + e.name() + "' at byte " + e.offset();
     try {
-      int len = (int) Math.min(MAX_HEADER, e.offset());
-      ByteBuffer head = ByteBuffer.allocate(len);
-      while (head.hasRemaining() && source.read(head, e.offset() - len + head.position()) > 0) {
-        // a BGZF source returns at most one block per read
+      FastaIndex.LineBefore header = FastaIndex.LineBefore.read(source, 0, e.offset());
+      if (header == null || !header.line().startsWith(">")) {
+        return new SequenceInfo(e.name(), origin, null); // a header longer than 64 KiB: no description
       }
-      String before = new String(head.array(), 0, head.position(), StandardCharsets.UTF_8);
-      int gt = before.lastIndexOf('>');
-      if (gt < 0) {
-        return new SequenceInfo(e.name(), origin, null);
-      }
-      String header = before.substring(gt + 1).strip();
-      String description = header.length() > e.name().length() ? header.substring(e.name().length()).strip() : "";
+      String description = FastaIndex.descriptionOf(header.line().substring(1));
       return new SequenceInfo(e.name(), origin,
           description.isEmpty() ? null : JSON.createObjectNode().put("description", description).toString());
     } catch (IOException ex) {

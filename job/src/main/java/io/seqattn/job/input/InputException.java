@@ -1,5 +1,7 @@
 package io.seqattn.job.input;
 
+import java.nio.file.Path;
+
 /**
  * Input the job cannot use, with a message of the form {@code file:line: what is wrong}. It is
  * thrown inside Spark tasks and recognized by the CLI, which prints only the message.
@@ -11,5 +13,23 @@ public class InputException extends RuntimeException {
 
   public InputException(String message, Throwable cause) {
     super(message, cause);
+  }
+
+  /**
+   * Data that cannot be decompressed or fails a checksum, whatever the format: {@code where} is
+   * {@code FILE} or {@code FILE:LINE}, {@code what} says what was found. The user's remedy is the
+   * same for all of them, so it is said the same way.
+   */
+  static InputException damaged(String where, String what) {
+    return new InputException(where + ": " + what + ": the file is truncated or corrupt (re-download or recompress it)");
+  }
+
+  /**
+   * An index ({@code .fai} or {@code .gzi}) newer than its data file that does not describe it:
+   * the data was changed while the index was kept (an edit in place, {@code cp -p}, {@code tar -x}).
+   */
+  static InputException staleIndex(Path index, Path data, String what) {
+    return new InputException(index + ": does not match " + data.getFileName() + ": " + what + " (the index is "
+        + "stale: rebuild it with 'seqattn index " + data + "', or delete it)");
   }
 }

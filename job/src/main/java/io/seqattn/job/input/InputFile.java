@@ -6,15 +6,44 @@ import java.io.InputStream;
 import java.io.Serializable;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.GZIPInputStream;
+import java.util.Arrays;
 
 /** One input file of a run (a local or shared-mount path) and its format. */
 public record InputFile(String path, InputFormat format) implements Serializable {
 
-  /** Opens the file, decompressing when its name ends in .gz. */
+  /** The UTF-8 byte-order mark, which some editors write at the start of a text file. */
+  private static final byte[] BOM = {(byte) 0xef, (byte) 0xbb, (byte) 0xbf};
+
+  /**
+   * Opens the file, decompressing when its name ends in .gz (damaged gzip data becomes an
+   * {@link InputException} naming the file and line, see {@link GzipStream}), and skips a UTF-8
+   * byte-order mark at the very start, as Spark's JSON reader does: it is not part of the first
+   * id or text, and it is on line 1, so line numbers are unchanged.
+   */
   public InputStream open() throws IOException {
-    InputStream raw = new BufferedInputStream(Files.newInputStream(Path.of(path)), 1 << 16);
-    return path.endsWith(".gz") ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw;
+    InputStream raw = Files.newInputStream(Path.of(path));
+    try {
+      BufferedInputStream in = new BufferedInputStream(path.endsWith(".gz") ? new GzipStream(raw, path) : raw, 1 << 16);
+      skipBom(in);
+      return in;
+    } catch (IOException | RuntimeException e) {
+      raw.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Skips a byte-order mark at the current position of {@code in}.
+   *
+   * @return the number of bytes skipped: 3 or 0
+   */
+  static int skipBom(BufferedInputStream in) throws IOException {
+    in.mark(BOM.length);
+    if (Arrays.equals(in.readNBytes(BOM.length), BOM)) {
+      return BOM.length;
+    }
+    in.reset();
+    return 0;
   }
 
   /** The file name without directories, used as the id of a text document. */

@@ -1,8 +1,10 @@
 package io.seqattn.job.input;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.seqattn.core.tokenize.InvalidSymbolException;
 import io.seqattn.core.tokenize.TokenBuffer;
@@ -20,7 +22,9 @@ import java.nio.charset.StandardCharsets;
  * is an error naming the file and line.
  */
 public final class JsonlReader implements SequenceReader {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** One JSON value per line: text after it (a second object on the same line) is an error, not dropped. */
+  private static final ObjectReader JSON = new ObjectMapper().reader()
+      .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private final InputFile file;
   private final String idField;

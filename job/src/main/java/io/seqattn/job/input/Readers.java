@@ -55,8 +55,6 @@ public record Readers(TokenizerSpec tokenizer, int chunkSize, String idField, St
       return new Chunker(open(file), newTokenizer(), chunkSize, validation);
     } catch (java.nio.file.NoSuchFileException e) {
       throw new InputException(file.path() + ": no such file");
-    } catch (java.util.zip.ZipException e) {
-      throw new InputException(file.path() + ": not a gzip file (" + e.getMessage() + ")");
     }
   }
 }

@@ -73,7 +73,10 @@ public final class SplitPlanner {
 
   /**
    * The file's index: its .fai when present and up to date, else a fresh one, saved when possible.
-   * For a BGZF file its .gzi block index is checked (and built) too, so tasks never build it.
+   * For a BGZF file its .gzi block index is checked (and built) too, so tasks never build it. An
+   * index that is newer than the file is still checked against it before it is trusted
+   * ({@link FastaIndex#verify}, {@link Bgzf.BlockIndex#of}): being newer is what {@code cp -p} and
+   * {@code tar -x} leave, whatever the file now holds.
    */
   public static FastaIndex indexOf(Path fasta) throws IOException {
     if (Bgzf.isBgzf(fasta)) {
@@ -81,7 +84,9 @@ public final class SplitPlanner {
     }
     Path fai = FastaIndex.indexPathOf(fasta);
     if (Files.exists(fai) && Files.getLastModifiedTime(fai).compareTo(Files.getLastModifiedTime(fasta)) >= 0) {
-      return FastaIndex.read(fai);
+      FastaIndex index = FastaIndex.read(fai);
+      index.verify(fasta, fai);
+      return index;
     }
     FastaIndex index = FastaIndex.build(fasta);
     try {

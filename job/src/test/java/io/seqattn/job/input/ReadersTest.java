@@ -128,4 +128,57 @@ class ReadersTest {
         () -> chunks(new Readers(TokenizerSpec.dna(3, 1), 10, "id", "text"), new InputFile(f.toString(), InputFormat.FASTA)));
     assertTrue(e.getMessage().startsWith(f + ": not a gzip file"), e.getMessage());
   }
+
+  private static final String BOM = "\uFEFF";
+
+  @Test
+  void aByteOrderMarkIsSkippedInEveryFormatAndLinesStayRight() throws Exception {
+    Path jsonl = tmp.resolve("bom.jsonl");
+    Files.writeString(jsonl, BOM + "{\"id\": \"a\", \"text\": \"one two\"}\n{\"id\": \"b\", \"text\": 3}\n");
+    Readers words = new Readers(TokenizerSpec.words(100), 100, "id", "text", Validation.LENIENT);
+    List<ReadItem> items = new ArrayList<>();
+    words.chunks(new InputFile(jsonl.toString(), InputFormat.JSONL)).forEachRemaining(items::add);
+    assertEquals("a", ((Chunk) items.get(0)).seqId());
+    assertEquals(jsonl + ":1", ((Chunk) items.get(0)).info().origin());
+    assertTrue(((ReadItem.Skipped) items.get(1)).reason().startsWith(jsonl + ":2: record 'b'"), items.get(1).toString());
+
+    Path text = tmp.resolve("bom.txt");
+    Files.writeString(text, BOM + "ACGT\nAC!T\n");
+    List<Chunk> bytes = chunks(new Readers(TokenizerSpec.bytes(), 100, "id", "text"),
+        new InputFile(text.toString(), InputFormat.TEXT));
+    assertEquals(10, bytes.get(0).tokens().length, "the three bytes of the mark are no tokens");
+    assertEquals('A', bytes.get(0).tokens()[0]);
+    InputException e = assertThrows(InputException.class, () -> chunks(new Readers(TokenizerSpec.dna(3, 1), 100,
+        "id", "text"), new InputFile(text.toString(), InputFormat.TEXT)));
+    assertTrue(e.getMessage().startsWith(text + ":2: unexpected character '!'"), e.getMessage());
+
+    String fasta = ">s1 with mark\nACGTACGTAC\nGTA\n>s2\nACGTTT\n";
+    Path plain = tmp.resolve("plain.fa");
+    Files.writeString(plain, fasta);
+    Path marked = tmp.resolve("bom.fa");
+    Files.writeString(marked, BOM + fasta);
+    Path gz = tmp.resolve("bom.fa.gz");
+    try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
+      out.write((BOM + fasta).getBytes(StandardCharsets.UTF_8));
+    }
+    TokenizerSpec dna = TokenizerSpec.dna(3, 1);
+    List<Chunk> expected = SplitReadTest.sequential(plain, dna, 4);
+    for (Path f : List.of(marked, gz)) {
+      List<Chunk> got = SplitReadTest.sequential(f, dna, 4);
+      SplitReadTest.assertSameChunks(expected, got, f.toString());
+      assertEquals(f + ":1", got.get(0).info().origin());
+    }
+    SplitReadTest.assertSameChunks(expected, SplitReadTest.split(marked, dna, 4, 1), "index-split");
+    assertEquals("s1\t13\t17\t10\t11\ns2\t6\t36\t6\t7\n", Files.readString(FastaIndex.indexPathOf(marked)),
+        "offsets count the mark's bytes");
+  }
+
+  @Test
+  void aJsonLineWithMoreThanOneValueIsMalformedNotCutShort() throws Exception {
+    Path f = tmp.resolve("joined.jsonl");
+    Files.writeString(f, "{\"id\": \"a\", \"text\": \"x\"}\n{\"id\": \"b\", \"text\": \"y\"} {\"id\": \"c\", \"text\": \"z\"}\n");
+    InputException e = assertThrows(InputException.class, () -> chunks(new Readers(TokenizerSpec.bytes(), 100, "id",
+        "text"), new InputFile(f.toString(), InputFormat.JSONL)));
+    assertTrue(e.getMessage().startsWith(f + ":2: not valid JSON"), e.getMessage());
+  }
 }
