@@ -13,9 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import io.seqattn.core.tokenize.DnaKmerTokenizer;
 import io.seqattn.core.tokenize.InvalidSymbolException;
 
@@ -244,7 +244,7 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
           + "'bgzip', or decompress it; plain gzip files are read whole by one task)");
     }
     List<Entry> entries = new ArrayList<>();
-    Set<String> names = new HashSet<>();
+    Map<String, Long> names = new HashMap<>();
     try (InputStream raw = Files.newInputStream(fasta);
          InputStream in = bgzf ? new GzipStream(raw, file) : raw) {
       new Scanner(in, file).run(entries, names);
@@ -285,7 +285,8 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
       return buf[pos++] & 0xff;
     }
 
-    void run(List<Entry> entries, Set<String> names) throws IOException {
+    /** @param names each record name seen so far, with the line of its header */
+    void run(List<Entry> entries, Map<String, Long> names) throws IOException {
       long line = 0;
       String name = null;
       long length = 0;
@@ -313,8 +314,11 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
           if (name.isEmpty()) {
             throw new InputException(file + ":" + line + ": header has an empty sequence id");
           }
-          if (!names.add(name)) {
-            throw new InputException(file + ":" + line + ": duplicate sequence id '" + name + "'");
+          Long first = names.putIfAbsent(name, line);
+          if (first != null) {
+            throw new InputException("duplicate sequence id '" + name + "': first at " + file + ":" + first
+                + ", again at " + file + ":" + line + " (ids must be unique across all inputs of a run; rename one of "
+                + "them)");
           }
           length = 0;
           offset = consumed;

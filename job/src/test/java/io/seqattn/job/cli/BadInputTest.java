@@ -112,6 +112,35 @@ class BadInputTest {
   }
 
   @Test
+  void duplicateIdsWithinOneIndexedFastaNameBothHeaders() throws Exception {
+    Path f = write("dup.fa", ">x\nACGT\n>y\nACGT\n>x\nTTTT\n");
+    assertFails(run(f, "fasta"), "duplicate sequence id 'x': first at " + f + ":1, again at " + f + ":5");
+  }
+
+  @Test
+  void truncatedGzipSaysSoFromInsideATask() throws Exception {
+    byte[] whole = Files.readAllBytes(TestModels.sampleCorpus().resolve("lambda_phage.fa.gz"));
+    Path f = tmp.resolve("cut.fa.gz");
+    Files.write(f, java.util.Arrays.copyOf(whole, whole.length / 2));
+    Result r = run(f, "fasta");
+    assertFails(r, f + ":");
+    assertTrue(r.err.contains("the gzip stream ends early: the file is truncated or corrupt"), r.err);
+    assertEquals(1, r.err.lines().count(), r.err);
+  }
+
+  @Test
+  void aStaleIndexNewerThanItsFastaIsRefused() throws Exception {
+    Path f = write("renamed.fa", ">r1\nACGTACGT\n");
+    assertEquals(0, cli("index", f.toString()).status());
+    Files.writeString(f, ">r2\nACGTACGT\n"); // renamed in place, the old index kept newer, as cp -p leaves it
+    Path fai = Path.of(f + ".fai");
+    Files.setLastModifiedTime(fai, java.nio.file.attribute.FileTime.fromMillis(
+        Files.getLastModifiedTime(f).toMillis() + 60_000));
+    assertFails(run(f, "fasta"), fai + ": does not match renamed.fa: record 'r1' is not where the index says: the "
+        + "header before byte 4 names 'r2' (the index is stale: rebuild it with 'seqattn index " + f + "', or delete it)");
+  }
+
+  @Test
   void existingOutputIsRefusedAndKept() throws Exception {
     Path out = Files.createDirectories(out());
     Files.writeString(out.resolve("keep.txt"), "earlier results");
