@@ -13,14 +13,14 @@ for f in "$shared/genomes/phiX174_variants.fa.gz" "$shared/documents/sotu.jsonl.
 done
 models="$(mktemp -d)"
 trap 'rm -rf "$models"' EXIT
-"$root/scripts/seqattn" init-model --out "$models/dna" --tokenizer dna --k 3 --d-model 64 --heads 2 --d-head 32 \
+"$root/scripts/seqattn" init-model --output "$models/dna" --tokenizer dna --k 3 --d-model 64 --heads 2 --d-head 32 \
   --seed 7 2>/dev/null
-"$root/scripts/seqattn" init-model --out "$models/words" --tokenizer words --vocab-size 65536 --d-model 64 \
+"$root/scripts/seqattn" init-model --output "$models/words" --tokenizer words --vocab-size 65536 --d-model 64 \
   --heads 2 --d-head 32 --d-out 32 --seed 7 2>/dev/null
 
 common=(--features 16,64,256,1024 --maps favor+,trig,elu,relu --seeds 5 --sequences 3 --tokens 2048
   --qk-scales 0.25,0.5,1)
 "$root/scripts/seqattn" approx-error "${common[@]}" --input "$shared/genomes/phiX174_variants.fa.gz" \
-  --format fasta --model "$models/dna" --label "phiX174 (dna k=3)" --out "$out/genome"
+  --format fasta --model "$models/dna" --label "phiX174 (dna k=3)" --output "$out/genome"
 "$root/scripts/seqattn" approx-error "${common[@]}" --input "$shared/documents/sotu.jsonl.gz" \
-  --format jsonl --model "$models/words" --label "State of the Union (words)" --out "$out/documents"
+  --format jsonl --model "$models/words" --label "State of the Union (words)" --output "$out/documents"

@@ -19,7 +19,7 @@ done
 command -v /usr/bin/time >/dev/null || { echo "bench-job: needs /usr/bin/time (Debian package 'time')" >&2; exit 1; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-"$root/scripts/seqattn" init-model --out "$work/model" 2>/dev/null
+"$root/scripts/seqattn" init-model --output "$work/model" 2>/dev/null
 
 # run NAME INPUT [extra run options...]: one run under /usr/bin/time; prints "seconds tokens tokens/s rss_gib"
 run() {

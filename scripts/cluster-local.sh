@@ -98,7 +98,7 @@ done
 log "master $master with 2 workers (1 core each); logs in $work/logs"
 
 # --- the job, through SparkSubmit ------------------------------------------------------------------
-"$root/scripts/seqattn" init-model --out "$work/model" 2>/dev/null
+"$root/scripts/seqattn" init-model --output "$work/model" 2>/dev/null
 log "submitting $(basename "$app_jar")"
 "${spark_java[@]}" org.apache.spark.deploy.SparkSubmit --master "$master" --deploy-mode client \
   --properties-file "$root/conf/spark-defaults.conf" \

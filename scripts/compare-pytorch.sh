@@ -19,12 +19,12 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cores="$(nproc)"
 
-"$root/scripts/seqattn" init-model --out "$work/model" --tokenizer dna --k 3 --d-model 64 --heads 1 --d-head 64 \
+"$root/scripts/seqattn" init-model --output "$work/model" --tokenizer dna --k 3 --d-model 64 --heads 1 --d-head 64 \
   --feature-map elu --seed 7 2>/dev/null
 "$root/scripts/seqattn" run --master "local[$cores]" --spark-conf "$root/conf/spark-local.conf" --input "$genome" \
   --format fasta --model "$work/model" --output "$work/run" 2>/dev/null >/dev/null
 id="$(zcat -f "$genome" | head -1 | cut -c2- | awk '{print $1}')" || true  # zcat stops on SIGPIPE
-"$root/scripts/seqattn" export --run "$work/run" --seq-id "$id" --out "$work/export" 2>/dev/null
+"$root/scripts/seqattn" export --run "$work/run" --seq-id "$id" --output "$work/export" 2>/dev/null
 OMP_NUM_THREADS="$cores" "$py" "$root/scripts/pytorch_baseline.py" "$work/model" "$genome" 65536 "$cores" \
   > "$work/torch.json"
 

@@ -24,7 +24,7 @@ case "$layout" in
   *) echo "genome-memory: layout must be plain or bgzf, got '$layout'" >&2; exit 2 ;;
 esac
 "$root/scripts/seqattn" index "$fa"
-"$root/scripts/seqattn" init-model --out "$work/model" >/dev/null 2>&1
+"$root/scripts/seqattn" init-model --output "$work/model" >/dev/null 2>&1
 
 SEQATTN_HEAP="$heap" /usr/bin/time -v "$root/scripts/seqattn" run --master 'local[2]' \
   --spark-conf "$root/conf/spark-local.conf" --input "$fa" --format fasta --model "$work/model" \

@@ -11,11 +11,11 @@ results="${SEQATTN_RESULTS:-$root/results}"
 conf=(--spark-conf "$root/conf/spark-local.conf")
 
 if [[ ! -f "$models/dna-k3/config.json" ]]; then
-  "$seqattn" init-model --out "$models/dna-k3" --tokenizer dna --k 3 --d-model 64 --heads 2 --d-head 32 \
+  "$seqattn" init-model --output "$models/dna-k3" --tokenizer dna --k 3 --d-model 64 --heads 2 --d-head 32 \
     --feature-map elu --seed 7
 fi
 if [[ ! -f "$models/words/config.json" ]]; then
-  "$seqattn" init-model --out "$models/words" --tokenizer words --vocab-size 65536 --d-model 64 --heads 2 \
+  "$seqattn" init-model --output "$models/words" --tokenizer words --vocab-size 65536 --d-model 64 --heads 2 \
     --d-head 32 --feature-map elu --d-out 32 --seed 7
 fi
 
@@ -29,5 +29,5 @@ cat <<MSG
 Results (Parquet tables + run.json) are in:
   $results/genomes     lambda phage, human chrM, 6 phiX174 variants
   $results/documents   7 State of the Union addresses
-Try:  scripts/seqattn export --run $results/genomes --seq-id MT_human --out $results/MT_human-npy
+Try:  scripts/seqattn export --run $results/genomes --seq-id MT_human --output $results/MT_human-npy
 MSG

@@ -2,8 +2,9 @@ package io.seqattn.bench;
 
 import io.seqattn.core.attention.ChunkKernel;
 import io.seqattn.core.attention.Summary;
-import io.seqattn.core.model.FeatureMap;
-import io.seqattn.core.model.Model;
+import io.seqattn.core.features.FeatureMap;
+import io.seqattn.core.features.FeatureMaps;
+import io.seqattn.core.model.ModelInitializer;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -41,9 +42,9 @@ public class KernelBench {
   @Setup
   public void setUp() {
     Shape s = Shape.parse(shape);
-    FeatureMap map = FeatureMap.fromConfigName(featureMap);
-    global = new ChunkKernel(Model.random(s.config(map), 0, 7));
-    causal = new ChunkKernel(Model.random(s.config(map).withCausal(null), 0, 7));
+    FeatureMap map = FeatureMaps.byName(featureMap);
+    global = new ChunkKernel(ModelInitializer.random(s.config(map), 0, 7));
+    causal = new ChunkKernel(ModelInitializer.random(s.config(map).withCausal(null), 0, 7));
     SplittableRandom random = new SplittableRandom(1);
     tokens = new int[chunk];
     for (int i = 0; i < chunk; i++) {

@@ -1,5 +1,6 @@
 package io.seqattn.bench;
 
+import io.seqattn.core.features.FeatureMaps;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -65,7 +66,7 @@ public final class KernelReport {
       int chunk = Integer.parseInt(r.getParams().getParam("chunk"));
       double ms = r.getPrimaryResult().getScore();
       io.seqattn.core.model.FeatureMap map =
-          io.seqattn.core.model.FeatureMap.fromConfigName(r.getParams().getParam("featureMap"));
+          io.seqattn.core.model.FeatureMaps.byName(r.getParams().getParam("featureMap"));
       double flopsPerToken = switch (step) {
         case "pass1" -> shape.pass1Flops(map);
         case "pass2" -> shape.pass2Flops(map);

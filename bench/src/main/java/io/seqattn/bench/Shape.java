@@ -1,6 +1,6 @@
 package io.seqattn.bench;
 
-import io.seqattn.core.model.FeatureMap;
+import io.seqattn.core.features.FeatureMap;
 import io.seqattn.core.model.ModelConfig;
 import io.seqattn.core.model.Positional;
 import io.seqattn.core.model.TokenizerSpec;
@@ -18,7 +18,7 @@ record Shape(int dModel, int heads, int dHead) {
   }
 
   ModelConfig config(FeatureMap map) {
-    return new ModelConfig(1, TokenizerSpec.dna(3, 1), dModel, heads, dHead, map, Positional.SINUSOIDAL, 1e-6);
+    return new ModelConfig(TokenizerSpec.dna(3, 1), dModel, heads, dHead, map, Positional.SINUSOIDAL, 1e-6);
   }
 
   int inner() {
@@ -27,7 +27,7 @@ record Shape(int dModel, int heads, int dHead) {
 
   /** Features per head: d_head for the deterministic maps, the default 4·d_head for favor+ and trig. */
   int features(FeatureMap map) {
-    return config(map).featureDim();
+    return config(map).features();
   }
 
   /** The random-feature projection ωᵀx̂ of one query or key, all heads (0 for deterministic maps). */

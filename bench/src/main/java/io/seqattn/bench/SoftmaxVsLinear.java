@@ -2,8 +2,8 @@ package io.seqattn.bench;
 
 import io.seqattn.core.attention.ChunkKernel;
 import io.seqattn.core.attention.Summary;
-import io.seqattn.core.model.FeatureMap;
-import io.seqattn.core.model.Model;
+import io.seqattn.core.features.FeatureMaps;
+import io.seqattn.core.model.ModelInitializer;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
@@ -21,7 +21,7 @@ public final class SoftmaxVsLinear {
   public static void main(String[] args) {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 65_536;
     Shape shape = Shape.parse(args.length > 1 ? args[1] : "64x2x32");
-    ChunkKernel kernel = new ChunkKernel(Model.random(shape.config(FeatureMap.ELU), 0, 7));
+    ChunkKernel kernel = new ChunkKernel(ModelInitializer.random(shape.config(FeatureMaps.ELU), 0, 7));
     SplittableRandom random = new SplittableRandom(1);
     int[] tokens = new int[n];
     for (int i = 0; i < n; i++) {
@@ -53,7 +53,7 @@ public final class SoftmaxVsLinear {
     Summary state = null;
     for (int c = 0; c < tokens.length; c += CHUNK) {
       Summary s = kernel.summarize(java.util.Arrays.copyOfRange(tokens, c, Math.min(tokens.length, c + CHUNK)), c);
-      state = state == null ? s : Summary.MERGE.merge(state, s);
+      state = Summary.MERGE.mergeNullable(state, s);
     }
     for (int c = 0; c < tokens.length; c += CHUNK) {
       kernel.attend(java.util.Arrays.copyOfRange(tokens, c, Math.min(tokens.length, c + CHUNK)), c, state, false);

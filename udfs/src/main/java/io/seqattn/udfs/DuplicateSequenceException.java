@@ -10,9 +10,14 @@ public final class DuplicateSequenceException extends IllegalArgumentException {
     super("duplicate sequence id '" + seqId + "': ids must be unique across all inputs of a run");
   }
 
-  /** @param first where the id occurs first (file:line), @param second where it occurs again */
+  /**
+   * {@code SECOND: duplicate sequence id 'ID' (first at FIRST; …)}: where the id occurs again, as
+   * every input error starts with its place.
+   *
+   * @param first where the id occurs first (file:line), @param second where it occurs again
+   */
   public DuplicateSequenceException(String seqId, String first, String second) {
-    super("duplicate sequence id '" + seqId + "': first at " + first + ", again at " + second
-        + " (ids must be unique across all inputs of a run; rename one of them)");
+    super(second + ": duplicate sequence id '" + seqId + "' (first at " + first + "; ids must be unique across "
+        + "all inputs of a run: rename one of them)");
   }
 }

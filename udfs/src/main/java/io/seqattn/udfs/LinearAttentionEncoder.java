@@ -1,7 +1,11 @@
 package io.seqattn.udfs;
 
 import io.seqattn.core.attention.SequenceAttention;
+import io.seqattn.core.attention.Summary;
+import io.seqattn.core.mixer.Mixers;
+import io.seqattn.core.mixer.TokenMixer;
 import io.seqattn.core.model.Model;
+import io.seqattn.core.model.ModelDirectory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -129,11 +133,12 @@ public final class LinearAttentionEncoder extends Transformer implements Default
     SeqAttnKryo.check(dataset.sparkSession().sparkContext().getConf(), "LinearAttentionEncoder");
     Model model;
     try {
-      model = Model.load(Path.of($(modelDir)));
+      model = ModelDirectory.load(Path.of($(modelDir)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     Broadcast<Model> b = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext()).broadcast(model);
+    TokenMixer<Summary> mixer = Mixers.linear(model.config());
     int chunk = (Integer) $(chunkSize);
     int keep = (Integer) $(maxTokens);
     boolean text = dataset.schema().apply($(inputCol)).dataType() instanceof org.apache.spark.sql.types.StringType;
@@ -142,11 +147,12 @@ public final class LinearAttentionEncoder extends Transformer implements Default
         throw new IllegalArgumentException("LinearAttentionEncoder: input is null");
       }
       Model m = b.value();
-      int[] tokens = text ? SeqAttnFunctions.tokenize(m, (String) doc) : SeqAttnFunctions.ints("LinearAttentionEncoder", doc);
+      int[] tokens = text ? SqlArguments.tokenize("LinearAttentionEncoder", m.config().tokenizer(), (String) doc)
+          : SqlArguments.ints("LinearAttentionEncoder", doc);
       if (keep > 0 && tokens.length > keep) {
         tokens = Arrays.copyOf(tokens, keep);
       }
-      float[] e = new SequenceAttention(m, TaskKernels.of(m), chunk).embedding(tokens);
+      float[] e = new SequenceAttention<>(m, mixer, TaskKernels.of(m, mixer), chunk).embedding(tokens);
       double[] v = new double[m.embeddingDim()];
       for (int i = 0; e != null && i < v.length; i++) {
         v[i] = e[i];

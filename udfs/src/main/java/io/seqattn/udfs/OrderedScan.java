@@ -53,7 +53,7 @@ public final class OrderedScan {
       T acc = null;
       for (Tuple2<Integer, T> block : seq._2()) {
         out.add(new Tuple2<>(new ChunkKey(seq._1(), block._1()), acc));
-        acc = acc == null ? block._2() : semigroup.merge(acc, block._2());
+        acc = semigroup.mergeNullable(acc, block._2());
       }
       return out.iterator();
     });
@@ -65,7 +65,7 @@ public final class OrderedScan {
       List<Tuple2<ChunkKey, T>> out = new ArrayList<>();
       for (Tuple2<Integer, T> chunk : b._2()._1()) {
         out.add(new Tuple2<>(new ChunkKey(seqId, chunk._1()), acc));
-        acc = acc == null ? chunk._2() : semigroup.merge(acc, chunk._2());
+        acc = semigroup.mergeNullable(acc, chunk._2());
       }
       return out.iterator();
     });
@@ -86,10 +86,6 @@ public final class OrderedScan {
   }
 
   private static <T> T foldAll(List<Tuple2<Integer, T>> sorted, Semigroup<T> semigroup) {
-    T acc = null;
-    for (Tuple2<Integer, T> v : sorted) {
-      acc = acc == null ? v._2() : semigroup.merge(acc, v._2());
-    }
-    return acc;
+    return semigroup.mergeAll(sorted.stream().map(Tuple2::_2).toList());
   }
 }

@@ -5,22 +5,21 @@ import io.seqattn.core.attention.Pooling;
 import io.seqattn.core.attention.Readout;
 import io.seqattn.core.attention.Summary;
 import io.seqattn.core.attention.SummaryCodec;
+import io.seqattn.core.mixer.Mixers;
+import io.seqattn.core.mixer.TokenMixer;
 import io.seqattn.core.model.Model;
-import io.seqattn.core.tokenize.TokenBuffer;
-import io.seqattn.core.tokenize.Tokenizer;
+import io.seqattn.core.model.ModelDirectory;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.api.java.UDF3;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.Encoders;
-import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * seqattn as Spark SQL functions over one model. {@link #register} makes these callable from
@@ -54,7 +53,7 @@ public final class SeqAttnFunctions {
 
   /** Loads the model directory and registers the functions with {@code spark}; returns the model. */
   public static Model register(SparkSession spark, String modelDir) throws IOException {
-    Model model = Model.load(Path.of(modelDir));
+    Model model = ModelDirectory.load(Path.of(modelDir));
     register(spark, model);
     return model;
   }
@@ -64,16 +63,19 @@ public final class SeqAttnFunctions {
     SeqAttnKryo.check(spark.sparkContext().getConf(), "SeqAttnFunctions.register");
     Broadcast<Model> b = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(model);
     String fp = model.fingerprint();
-    spark.udf().register("seqattn_tokenize", (UDF1<String, int[]>) text -> tokenize(b.value(),
-        require("seqattn_tokenize", "text", text)), DataTypes.createArrayType(DataTypes.IntegerType));
+    TokenMixer<Summary> mixer = Mixers.linear(model.config());
+    spark.udf().register("seqattn_tokenize", (UDF1<String, int[]>) text ->
+        SqlArguments.tokenize("seqattn_tokenize", b.value().config().tokenizer(), text),
+        DataTypes.createArrayType(DataTypes.IntegerType));
     spark.udf().register("seqattn_summarize", (UDF2<Object, Object, byte[]>) (tokens, start) -> {
-      long position = position("seqattn_summarize", start);
+      long position = SqlArguments.position("seqattn_summarize", start);
+      int[] t = SqlArguments.ints("seqattn_summarize", tokens);
       return SummaryCodec.toBytes(new SummaryCodec.Positioned(fp, position,
-          TaskKernels.of(b.value()).summarize(ints("seqattn_summarize", tokens), position)));
+          TaskKernels.of(b.value(), mixer).summarize(t, position)));
     }, DataTypes.BinaryType);
     spark.udf().register("seqattn_merge", functions.udaf(new SummaryMerge(fp), Encoders.BINARY()));
     spark.udf().register("seqattn_attend", (UDF3<byte[], Object, Object, float[][]>) (state, tokens, start) -> {
-      ChunkOutputs o = attend(b.value(), "seqattn_attend", state, tokens, start, true);
+      ChunkOutputs o = attend(b.value(), mixer, "seqattn_attend", state, tokens, start, true);
       int width = b.value().config().innerDim();
       float[][] rows = new float[o.outputs().length / width][];
       for (int i = 0; i < rows.length; i++) {
@@ -82,106 +84,30 @@ public final class SeqAttnFunctions {
       return rows;
     }, DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.FloatType)));
     spark.udf().register("seqattn_attend_pooled", (UDF3<byte[], Object, Object, float[]>) (state, tokens, start) ->
-        Pooling.embedding(b.value(), attend(b.value(), "seqattn_attend_pooled", state, tokens, start, false).pooled()),
+        Pooling.embedding(b.value(),
+            attend(b.value(), mixer, "seqattn_attend_pooled", state, tokens, start, false).pooled()),
         DataTypes.createArrayType(DataTypes.FloatType));
     spark.udf().register("seqattn_query", (UDF2<byte[], Object, float[]>) (state, q) -> {
-      Summary s = decode(b.value(), "seqattn_query", require("seqattn_query", "state", state)).summary();
-      return Readout.query(b.value(), s, floats("seqattn_query", q));
+      Summary s = SqlArguments.summary("seqattn_query", fp, SqlArguments.require("seqattn_query", "state", state))
+          .summary();
+      return Readout.query(b.value(), s, SqlArguments.floats("seqattn_query", q));
     }, DataTypes.createArrayType(DataTypes.FloatType));
   }
 
-  static int[] tokenize(Model model, String text) {
-    Tokenizer tokenizer = model.config().tokenizer().newTokenizer();
-    TokenBuffer out = new TokenBuffer();
+  /**
+   * Pass 2 of one chunk against its context as the model's mixer reads it: a global model's chunk
+   * against its sequence's merged state, a causal one's against the state before it (null for the
+   * first chunk).
+   */
+  private static ChunkOutputs attend(Model model, TokenMixer<Summary> mixer, String function, byte[] state,
+      Object tokens, Object start, boolean keep) {
+    int[] t = SqlArguments.ints(function, tokens);
+    long s = SqlArguments.position(function, start);
+    Summary context = state == null ? null : SqlArguments.summary(function, model.fingerprint(), state).summary();
     try {
-      tokenizer.feed(text, 0, text.length(), out);
-    } catch (io.seqattn.core.tokenize.InvalidSymbolException e) {
-      throw new IllegalArgumentException("seqattn_tokenize: character " + (e.index() + 1) + ": " + e.getMessage(), e);
-    }
-    tokenizer.finish(out);
-    return out.take(out.size());
-  }
-
-  private static ChunkOutputs attend(Model model, String function, byte[] state, Object tokens, Object start,
-      boolean keep) {
-    int[] t = ints(function, tokens);
-    long s = position(function, start);
-    Summary context = state == null ? null : decode(model, function, state).summary();
-    if (model.config().causal()) {
-      return TaskKernels.of(model).attendCausal(t, s, context, keep);
-    }
-    return TaskKernels.of(model).attend(t, s, require(function, "state", context), keep);
-  }
-
-  /** A summary argument, checked to come from this function set's model. */
-  static SummaryCodec.Positioned decode(Model model, String function, byte[] bytes) {
-    SummaryCodec.Positioned p;
-    try {
-      p = SummaryCodec.fromBytes(bytes);
+      return TaskKernels.of(model, mixer).attend(t, s, context, keep);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(function + ": " + e.getMessage(), e);
     }
-    if (!p.fingerprint().equals(model.fingerprint())) {
-      throw new IllegalArgumentException(function + ": the summary was made by model " + p.fingerprint()
-          + ", not by the registered model " + model.fingerprint());
-    }
-    return p;
-  }
-
-  /** array<int> as Spark hands it to a Java UDF (a Scala Seq), checked for nulls. */
-  static int[] ints(String function, Object tokens) {
-    List<?> list = seq(function, "tokens", tokens);
-    int[] out = new int[list.size()];
-    for (int i = 0; i < out.length; i++) {
-      Object v = list.get(i);
-      if (v == null) {
-        throw new IllegalArgumentException(function + ": tokens[" + i + "] is null");
-      }
-      out[i] = (Integer) v;
-    }
-    return out;
-  }
-
-  static float[] floats(String function, Object values) {
-    List<?> list = seq(function, "q", values);
-    float[] out = new float[list.size()];
-    for (int i = 0; i < out.length; i++) {
-      Object v = list.get(i);
-      if (v == null) {
-        throw new IllegalArgumentException(function + ": q[" + i + "] is null");
-      }
-      out[i] = ((Number) v).floatValue();
-    }
-    return out;
-  }
-
-  private static List<?> seq(String function, String argument, Object value) {
-    if (value == null) {
-      throw new IllegalArgumentException(function + ": " + argument + " is null");
-    }
-    if (value instanceof scala.collection.Seq<?> s) {
-      return CollectionConverters.asJava(s);
-    }
-    throw new IllegalArgumentException(function + ": " + argument + " must be an array, got " + value.getClass());
-  }
-
-  /** A start position of any SQL integral type (Java UDFs get no implicit casts). */
-  static long position(String function, Object start) {
-    if (start instanceof Long || start instanceof Integer || start instanceof Short || start instanceof Byte) {
-      long p = ((Number) start).longValue();
-      if (p < 0) {
-        throw new IllegalArgumentException(function + ": start must be >= 0, got " + p);
-      }
-      return p;
-    }
-    throw new IllegalArgumentException(function + ": start must be an integer position, got "
-        + (start == null ? "null" : start.getClass().getSimpleName()));
-  }
-
-  static <T> T require(String function, String argument, T value) {
-    if (value == null) {
-      throw new IllegalArgumentException(function + ": " + argument + " is null");
-    }
-    return value;
   }
 }

@@ -28,17 +28,7 @@ final class SummaryMerge extends Aggregator<byte[], ChunkOrderFold, byte[]> {
   @Override
   public ChunkOrderFold reduce(ChunkOrderFold fold, byte[] summary) {
     if (summary != null) {
-      SummaryCodec.Positioned p;
-      try {
-        p = SummaryCodec.fromBytes(summary);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("seqattn_merge: " + e.getMessage(), e);
-      }
-      if (!p.fingerprint().equals(fingerprint)) {
-        throw new IllegalArgumentException("seqattn_merge: the summary was made by model " + p.fingerprint()
-            + ", not by the registered model " + fingerprint);
-      }
-      fold.add(p);
+      fold.add(SqlArguments.summary("seqattn_merge", fingerprint, summary));
     }
     return fold;
   }

@@ -1,22 +1,28 @@
 package io.seqattn.udfs;
 
-import io.seqattn.core.attention.ChunkKernel;
+import io.seqattn.core.mixer.MixerKernel;
+import io.seqattn.core.mixer.TokenMixer;
 import io.seqattn.core.model.Model;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The {@link ChunkKernel} of the calling task thread for a model, built on first use and reused by
- * every later task on that thread. Kernels are not thread-safe and own ND4J arrays, which must never
- * be serialized, so models travel to executors as primitive arrays and become kernels here.
+ * The {@link MixerKernel} of the calling task thread for a model and a mixer, built on first use and
+ * reused by every later task on that thread. Kernels are not thread-safe and own ND4J arrays, which
+ * must never be serialized, so models and mixers travel to executors as plain values and become
+ * kernels here.
  */
 public final class TaskKernels {
-  private static final ThreadLocal<Map<String, ChunkKernel>> KERNELS = ThreadLocal.withInitial(HashMap::new);
+  private record Key(String fingerprint, TokenMixer<?> mixer) {}
+
+  private static final ThreadLocal<Map<Key, MixerKernel<?>>> KERNELS = ThreadLocal.withInitial(HashMap::new);
 
   private TaskKernels() {}
 
-  public static ChunkKernel of(Model model) {
+  @SuppressWarnings("unchecked") // a key's kernel is always its mixer's
+  public static <S> MixerKernel<S> of(Model model, TokenMixer<S> mixer) {
     FaultInjection.check();
-    return KERNELS.get().computeIfAbsent(model.fingerprint(), fp -> new ChunkKernel(model));
+    return (MixerKernel<S>) KERNELS.get().computeIfAbsent(new Key(model.fingerprint(), mixer),
+        k -> mixer.newKernel(model));
   }
 }

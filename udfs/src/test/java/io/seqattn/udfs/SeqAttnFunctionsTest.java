@@ -9,9 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.seqattn.core.attention.ChunkKernel;
 import io.seqattn.core.attention.Summary;
 import io.seqattn.core.attention.SummaryCodec;
-import io.seqattn.core.model.FeatureMap;
+import io.seqattn.core.features.FeatureMaps;
 import io.seqattn.core.model.Model;
 import io.seqattn.core.model.ModelConfig;
+import io.seqattn.core.model.ModelInitializer;
 import io.seqattn.core.model.Positional;
 import io.seqattn.core.model.TokenizerSpec;
 import java.util.ArrayList;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.Test;
 class SeqAttnFunctionsTest {
   static SparkSession spark;
   /** Causal with a different decay per head: merging out of order would change the state. */
-  static final Model DECAYED = Model.random(new ModelConfig(1, TokenizerSpec.dna(3, 1), 16, 2, 8, FeatureMap.FAVOR_PLUS,
+  static final Model DECAYED = ModelInitializer.random(new ModelConfig(TokenizerSpec.dna(3, 1), 16, 2, 8, FeatureMaps.FAVOR_PLUS,
       Positional.SINUSOIDAL, 1e-6, false, null, 24).withCausal(new double[] {0.99, 0.9}), 0, 5);
   static final int CHUNK = 300;
 
@@ -61,7 +62,7 @@ class SeqAttnFunctionsTest {
   static Dataset<Row> shuffledChunks(long seed) {
     List<Row> rows = new ArrayList<>();
     for (String id : new String[] {"a", "b"}) {
-      int[] tokens = SeqAttnFunctions.tokenize(DECAYED, dna(id.equals("a") ? 3000 : 1700, id.hashCode()));
+      int[] tokens = DECAYED.config().tokenizer().tokenize(dna(id.equals("a") ? 3000 : 1700, id.hashCode()));
       for (int c = 0; c * CHUNK < tokens.length; c++) {
         int[] chunk = java.util.Arrays.copyOfRange(tokens, c * CHUNK, Math.min(tokens.length, (c + 1) * CHUNK));
         rows.add(RowFactory.create(id, c, chunk, (long) c * CHUNK));
@@ -82,14 +83,14 @@ class SeqAttnFunctionsTest {
   @Test
   void decayedSummariesMergeInChunkOrderWhateverOrderSparkDeliversThem() {
     // the fold in chunk order, by hand
-    int[] tokens = SeqAttnFunctions.tokenize(DECAYED, dna(3000, "a".hashCode()));
+    int[] tokens = DECAYED.config().tokenizer().tokenize(dna(3000, "a".hashCode()));
     ChunkKernel kernel = new ChunkKernel(DECAYED);
     Summary inOrder = null;
     Summary reversed = null;
     for (int c = 0; c * CHUNK < tokens.length; c++) {
       Summary s = kernel.summarize(java.util.Arrays.copyOfRange(tokens, c * CHUNK,
           Math.min(tokens.length, (c + 1) * CHUNK)), (long) c * CHUNK);
-      inOrder = inOrder == null ? s : Summary.MERGE.merge(inOrder, s);
+      inOrder = Summary.MERGE.mergeNullable(inOrder, s);
       reversed = reversed == null ? s : Summary.MERGE.merge(s, reversed);
     }
     for (long seed : new long[] {1, 2, 3}) {
@@ -103,10 +104,10 @@ class SeqAttnFunctionsTest {
   @Test
   void attendAndQueryAgree() {
     // global model: a position's output is the readout of its own raw query against the state
-    Model global = Model.random(DECAYED.config().asGlobal().withFeatureMap(FeatureMap.ELU, 0), 3, 8);
+    Model global = ModelInitializer.random(DECAYED.config().asGlobal().withFeatureMap(FeatureMaps.ELU, 0), 3, 8);
     SparkSession other = spark.newSession();
     SeqAttnFunctions.register(other, global);
-    int[] tokens = SeqAttnFunctions.tokenize(global, dna(500, 4));
+    int[] tokens = global.config().tokenizer().tokenize(dna(500, 4));
     Summary state = new ChunkKernel(global).summarize(tokens, 0);
     byte[] stateBytes = SummaryCodec.toBytes(new SummaryCodec.Positioned(global.fingerprint(), 0, state));
     StructType schema = new StructType().add("state", DataTypes.BinaryType)
@@ -238,7 +239,8 @@ class SeqAttnFunctionsTest {
     for (int batch = 1; batch <= BATCHES; batch++) {
       List<Row> rows = new ArrayList<>();
       for (int d = 0; d < 8; d++) {
-        rows.add(RowFactory.create((Object) SeqAttnFunctions.tokenize(DECAYED, dna(50 + 10 * d, batch * 31L + d))));
+        int[] tokens = DECAYED.config().tokenizer().tokenize(dna(50 + 10 * d, batch * 31L + d));
+        rows.add(RowFactory.create((Object) tokens));
       }
       spark.createDataFrame(rows, schema).createOrReplaceTempView("batch");
       List<Row> out = spark.sql("SELECT seqattn_attend_pooled(seqattn_summarize(tokens, 0), tokens, 0) FROM batch")

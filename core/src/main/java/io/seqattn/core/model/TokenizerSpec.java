@@ -1,10 +1,15 @@
 package io.seqattn.core.model;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.seqattn.core.tokenize.ByteTokenizer;
 import io.seqattn.core.tokenize.DnaKmerTokenizer;
+import io.seqattn.core.tokenize.InvalidSymbolException;
+import io.seqattn.core.tokenize.TokenBuffer;
 import io.seqattn.core.tokenize.Tokenizer;
 import io.seqattn.core.tokenize.WordHashTokenizer;
 import java.io.Serializable;
+import java.util.Set;
 
 /**
  * The tokenizer section of a model's config: which tokenizer, with its parameters. Only the fields
@@ -80,6 +85,59 @@ public record TokenizerSpec(Type type, int k, int stride, int vocabSize) impleme
       case BYTES -> ByteTokenizer.VOCAB_SIZE;
       case WORDS -> vocabSize;
     };
+  }
+
+  /** The {@code tokenizer} object of a config.json; problems name the field, e.g. {@code tokenizer.k}. */
+  static TokenizerSpec fromJson(JsonNode tok) {
+    if (!tok.isObject()) {
+      throw new IllegalArgumentException("'tokenizer' must be an object");
+    }
+    return switch (Type.fromConfigName(JsonFields.text(tok, "type", "type"))) {
+      case DNA -> {
+        JsonFields.rejectUnknown(tok, Set.of("type", "k", "stride"), "tokenizer.");
+        yield dna(JsonFields.integer(tok, "k", "tokenizer.k"),
+            tok.has("stride") ? JsonFields.integer(tok, "stride", "tokenizer.stride") : 1);
+      }
+      case BYTES -> {
+        JsonFields.rejectUnknown(tok, Set.of("type"), "tokenizer.");
+        yield bytes();
+      }
+      case WORDS -> {
+        JsonFields.rejectUnknown(tok, Set.of("type", "vocab_size"), "tokenizer.");
+        yield words(JsonFields.integer(tok, "vocab_size", "tokenizer.vocab_size"));
+      }
+    };
+  }
+
+  /** Writes this spec's fields into the {@code tokenizer} object of a config.json, in canonical order. */
+  void writeJson(ObjectNode tok) {
+    tok.put("type", type.configName());
+    switch (type) {
+      case DNA -> {
+        tok.put("k", k);
+        tok.put("stride", stride);
+      }
+      case WORDS -> tok.put("vocab_size", vocabSize);
+      case BYTES -> { }
+    }
+  }
+
+  /**
+   * All token ids of one whole text, as the model's tokenizer reads it (for texts that fit in
+   * memory: SQL functions, the encoder).
+   *
+   * @throws IllegalArgumentException naming the character (1-based) the tokenizer cannot read
+   */
+  public int[] tokenize(String text) {
+    Tokenizer tokenizer = newTokenizer();
+    TokenBuffer out = new TokenBuffer();
+    try {
+      tokenizer.feed(text, 0, text.length(), out);
+    } catch (InvalidSymbolException e) {
+      throw new IllegalArgumentException("character " + (e.index() + 1) + ": " + e.getMessage(), e);
+    }
+    tokenizer.finish(out);
+    return out.take(out.size());
   }
 
   /** A fresh tokenizer for this spec. Tokenizers are cheap and not thread-safe. */

@@ -6,24 +6,27 @@ import static io.seqattn.core.attention.ChunkKernelTest.randomTokens;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.seqattn.core.model.FeatureMap;
+import io.seqattn.core.features.FeatureMap;
+import io.seqattn.core.features.FeatureMaps;
 import io.seqattn.core.model.Model;
 import io.seqattn.core.model.ModelConfig;
+import io.seqattn.core.model.ModelInitializer;
+import io.seqattn.core.model.ModelVariants;
 import io.seqattn.core.model.Positional;
 import io.seqattn.core.model.TokenizerSpec;
 import io.seqattn.core.testing.Corpora;
 import java.util.Arrays;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** Causal and decayed attention: the chunkwise-parallel kernel against the per-token recurrence. */
 class CausalKernelTest {
 
   static Model model(double[] decay, long seed) {
-    ModelConfig config = new ModelConfig(1, TokenizerSpec.dna(3, 1), 16, 2, 8, FeatureMap.ELU,
+    ModelConfig config = new ModelConfig(TokenizerSpec.dna(3, 1), 16, 2, 8, FeatureMaps.ELU,
         Positional.SINUSOIDAL, 1e-6).withCausal(decay);
-    return Model.random(config, 0, seed);
+    return ModelInitializer.random(config, 0, seed);
   }
 
   /** What the causal job does: pass 1 summaries, exclusive prefix per chunk in order, pass 2. */
@@ -41,7 +44,7 @@ class CausalKernelTest {
         }
       }
       Summary s = kernel.summarize(chunk, start + from);
-      prefix = prefix == null ? s : Summary.MERGE.merge(prefix, s);
+      prefix = Summary.MERGE.mergeNullable(prefix, s);
     }
     return out;
   }
@@ -67,12 +70,12 @@ class CausalKernelTest {
   @ParameterizedTest(name = "{0}, decay {1}")
   @CsvSource({"favor+, 1.0", "favor+, 0.95", "trig, 0.97"})
   void randomFeatureMapsMatchTheRecurrence(String map, double decay) {
-    FeatureMap fm = FeatureMap.fromConfigName(map);
-    ModelConfig config = new ModelConfig(1, TokenizerSpec.dna(3, 1), 16, 2, 8, fm, Positional.SINUSOIDAL, 1e-6,
-        false, null, fm == FeatureMap.TRIG ? 256 : 32).withCausal(new double[] {decay, 1.0});
-    Model model = Model.random(config, 0, 4);
-    if (fm == FeatureMap.TRIG) {
-      model = model.withScaledQueriesAndKeys(0.3f);
+    FeatureMap fm = FeatureMaps.byName(map);
+    ModelConfig config = new ModelConfig(TokenizerSpec.dna(3, 1), 16, 2, 8, fm, Positional.SINUSOIDAL, 1e-6,
+        false, null, fm == FeatureMaps.TRIG ? 256 : 32).withCausal(new double[] {decay, 1.0});
+    Model model = ModelInitializer.random(config, 0, 4);
+    if (fm == FeatureMaps.TRIG) {
+      model = ModelVariants.withScaledQueriesAndKeys(model, 0.3f);
     }
     int[] tokens = ChunkKernelTest.withAbsentRuns(randomTokens(700, model.config().tokenizer().vocabularySize(), 9));
     assertClose(NaiveRecurrence.outputs(model, tokens, 50), chunked(model, tokens, 50, 77, 16));

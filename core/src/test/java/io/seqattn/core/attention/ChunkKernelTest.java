@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.seqattn.core.model.FeatureMap;
+import io.seqattn.core.features.FeatureMap;
+import io.seqattn.core.features.FeatureMaps;
 import io.seqattn.core.model.Model;
 import io.seqattn.core.model.ModelConfig;
+import io.seqattn.core.model.ModelInitializer;
+import io.seqattn.core.model.ModelVariants;
 import io.seqattn.core.model.Positional;
 import io.seqattn.core.model.TokenizerSpec;
 import io.seqattn.core.testing.Corpora;
@@ -14,9 +17,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class ChunkKernelTest {
 
@@ -35,10 +38,10 @@ class ChunkKernelTest {
    * With small logits it stays far from 0, so the comparison tests the arithmetic, not the luck.
    */
   static Model model(FeatureMap map, Positional positional, int k, long seed) {
-    ModelConfig config = new ModelConfig(ModelConfig.FORMAT_VERSION, TokenizerSpec.dna(k, 1), 16, 2, 8, map,
-        positional, 1e-6, false, null, map == FeatureMap.TRIG ? 256 : 0);
-    Model model = Model.random(config, 0, seed);
-    return map == FeatureMap.TRIG ? model.withScaledQueriesAndKeys(0.3f) : model;
+    ModelConfig config = new ModelConfig(TokenizerSpec.dna(k, 1), 16, 2, 8, map,
+        positional, 1e-6, false, null, map == FeatureMaps.TRIG ? 256 : 0);
+    Model model = ModelInitializer.random(config, 0, seed);
+    return map == FeatureMaps.TRIG ? ModelVariants.withScaledQueriesAndKeys(model, 0.3f) : model;
   }
 
   /** Runs both passes chunk by chunk, merging summaries in order: what the Spark job does. */
@@ -52,7 +55,7 @@ class ChunkKernelTest {
     long pos = start;
     for (int[] chunk : chunks) {
       Summary s = kernel.summarize(chunk, pos);
-      state = state == null ? s : Summary.MERGE.merge(state, s);
+      state = Summary.MERGE.mergeNullable(state, s);
       pos += chunk.length;
     }
     int inner = model.config().innerDim();
@@ -102,7 +105,7 @@ class ChunkKernelTest {
   }
 
   @ParameterizedTest
-  @EnumSource(FeatureMap.class)
+  @MethodSource("io.seqattn.core.features.FeatureMaps#all")
   void matchesNaiveAttentionOnRandomTokens(FeatureMap map) {
     Model model = model(map, Positional.SINUSOIDAL, 3, 11);
     int[] tokens = randomTokens(700, model.config().tokenizer().vocabularySize(), 5);
@@ -112,7 +115,7 @@ class ChunkKernelTest {
   @Test
   void matchesNaiveAttentionFarAlongAChromosome() {
     // positions near 1.5e8 stress the double-precision angle computation
-    Model model = model(FeatureMap.ELU, Positional.SINUSOIDAL, 2, 3);
+    Model model = model(FeatureMaps.ELU, Positional.SINUSOIDAL, 2, 3);
     int[] tokens = randomTokens(300, model.config().tokenizer().vocabularySize(), 9);
     long start = 150_000_000L;
     assertClose(NaiveAttention.outputs(model, tokens, start), chunked(model, tokens, start, 128));
@@ -120,14 +123,14 @@ class ChunkKernelTest {
 
   @Test
   void matchesNaiveAttentionOnLambdaPhage() throws Exception {
-    Model model = model(FeatureMap.ELU, Positional.SINUSOIDAL, 3, 7);
+    Model model = model(FeatureMaps.ELU, Positional.SINUSOIDAL, 3, 7);
     int[] tokens = Corpora.dnaTokens("lambda_phage.fa.gz", 3, 2000);
     assertClose(NaiveAttention.outputs(model, tokens, 0), chunked(model, tokens, 0, 512));
   }
 
   @Test
   void matchesNaiveAttentionWithoutPositions() {
-    Model model = model(FeatureMap.RELU, Positional.NONE, 3, 13);
+    Model model = model(FeatureMaps.RELU, Positional.NONE, 3, 13);
     int[] tokens = randomTokens(200, model.config().tokenizer().vocabularySize(), 1);
     assertClose(NaiveAttention.outputs(model, tokens, 0), chunked(model, tokens, 0, 64));
   }
@@ -143,7 +146,7 @@ class ChunkKernelTest {
 
   @Test
   void absentPositionsHaveNoKeyAndNoOutputButKeepTheirPlace() {
-    Model model = model(FeatureMap.ELU, Positional.SINUSOIDAL, 3, 11);
+    Model model = model(FeatureMaps.ELU, Positional.SINUSOIDAL, 3, 11);
     int[] tokens = withAbsentRuns(randomTokens(400, model.config().tokenizer().vocabularySize(), 5));
     assertClose(NaiveAttention.outputs(model, tokens, 1000), chunked(model, tokens, 1000, 128));
 
@@ -162,7 +165,7 @@ class ChunkKernelTest {
   @Test
   void splitMergeOracle() {
     // summarize(a ++ b) == merge(summarize(a), summarize(b)) with b at its global offset
-    Model model = model(FeatureMap.ELU, Positional.SINUSOIDAL, 3, 21);
+    Model model = model(FeatureMaps.ELU, Positional.SINUSOIDAL, 3, 21);
     ChunkKernel kernel = new ChunkKernel(model);
     int[] all = randomTokens(1000, model.config().tokenizer().vocabularySize(), 2);
     int cut = 377;
@@ -177,7 +180,7 @@ class ChunkKernelTest {
 
   @Test
   void sameInputGivesBitwiseSameSummary() {
-    Model model = model(FeatureMap.ELU, Positional.SINUSOIDAL, 3, 4);
+    Model model = model(FeatureMaps.ELU, Positional.SINUSOIDAL, 3, 4);
     int[] tokens = randomTokens(4096, model.config().tokenizer().vocabularySize(), 8);
     ChunkKernel a = new ChunkKernel(model);
     ChunkKernel b = new ChunkKernel(model);
@@ -189,7 +192,7 @@ class ChunkKernelTest {
 
   @Test
   void emptyChunkIsTheIdentity() {
-    Model model = model(FeatureMap.ELU, Positional.SINUSOIDAL, 3, 4);
+    Model model = model(FeatureMaps.ELU, Positional.SINUSOIDAL, 3, 4);
     ChunkKernel kernel = new ChunkKernel(model);
     Summary empty = kernel.summarize(new int[0], 0);
     assertEquals(Summary.empty(2, 8, 8), empty);
@@ -201,9 +204,9 @@ class ChunkKernelTest {
 
   @Test
   void pooledEmbeddingIsTheMeanOfOutputsTimesWo() {
-    ModelConfig config = new ModelConfig(ModelConfig.FORMAT_VERSION, TokenizerSpec.bytes(), 8, 2, 4,
-        FeatureMap.ELU, Positional.SINUSOIDAL, 1e-6);
-    Model model = Model.random(config, 5, 17);
+    ModelConfig config = new ModelConfig(TokenizerSpec.bytes(), 8, 2, 4,
+        FeatureMaps.ELU, Positional.SINUSOIDAL, 1e-6);
+    Model model = ModelInitializer.random(config, 5, 17);
     int[] tokens = randomTokens(90, 256, 3);
     double[][] ref = NaiveAttention.outputs(model, tokens, 0);
     double[] expected = new double[5];
@@ -235,7 +238,7 @@ class ChunkKernelTest {
 
   @Test
   void mismatchedStateIsRejected() {
-    Model model = model(FeatureMap.ELU, Positional.SINUSOIDAL, 3, 4);
+    Model model = model(FeatureMaps.ELU, Positional.SINUSOIDAL, 3, 4);
     ChunkKernel kernel = new ChunkKernel(model);
     IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
         () -> kernel.attend(new int[] {1, 2}, 0, Summary.empty(3, 8, 8), false));

@@ -1,6 +1,6 @@
 package io.seqattn.core.attention;
 
-import io.seqattn.core.model.FeatureMap;
+import io.seqattn.core.features.FeatureMaps;
 import io.seqattn.core.model.Model;
 import io.seqattn.core.model.ModelConfig;
 
@@ -15,12 +15,12 @@ final class LogSpaceAttention {
 
   static double[][] outputs(Model model, int[] tokens) {
     ModelConfig c = model.config();
-    if (c.featureMap() != FeatureMap.FAVOR_PLUS) {
+    if (c.featureMap() != FeatureMaps.FAVOR_PLUS) {
       throw new IllegalArgumentException("log-space oracle is for favor+");
     }
     int n = tokens.length;
     int dh = c.dHead();
-    int m = c.featureDim();
+    int m = c.features();
     double[][][] raw = NaiveInputs.projections(model, tokens, 0);
     double[][] out = new double[n][c.innerDim()];
     for (int h = 0; h < c.heads(); h++) {
@@ -61,7 +61,7 @@ final class LogSpaceAttention {
   private static double[][] logFeatures(Model model, double[][] raw, int h) {
     ModelConfig c = model.config();
     int dh = c.dHead();
-    int m = c.featureDim();
+    int m = c.features();
     double scale = Math.pow(dh, -0.25);
     double[][] out = new double[raw.length][m];
     for (int p = 0; p < raw.length; p++) {

@@ -21,7 +21,7 @@ final class NaiveAttention {
     double[][] k = in.phiK();
     double[][] v = in.v();
     int dh = c.dHead();
-    int m = c.featureDim();
+    int m = c.features();
     double[][] out = new double[n][inner];
     for (int h = 0; h < c.heads(); h++) {
       for (int i = 0; i < n; i++) {

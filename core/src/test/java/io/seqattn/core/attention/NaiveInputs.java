@@ -1,6 +1,8 @@
 package io.seqattn.core.attention;
 
-import io.seqattn.core.model.FeatureMap;
+import io.seqattn.core.features.ElementwiseFeatureMap;
+import io.seqattn.core.features.FeatureMap;
+import io.seqattn.core.features.FeatureMaps;
 import io.seqattn.core.model.Model;
 import io.seqattn.core.model.ModelConfig;
 import io.seqattn.core.model.Positional;
@@ -22,7 +24,7 @@ record NaiveInputs(double[][] phiQ, double[][] phiK, double[][] v) {
     double[][] k = new double[n][];
     for (int p = 0; p < n; p++) {
       if (tokens[p] == -1) {
-        q[p] = new double[model.config().heads() * model.config().featureDim()];
+        q[p] = new double[model.config().heads() * model.config().features()];
         k[p] = q[p].clone();
         java.util.Arrays.fill(q[p], Double.NaN);
         continue;
@@ -71,13 +73,13 @@ record NaiveInputs(double[][] phiQ, double[][] phiK, double[][] v) {
   static double[] features(Model model, double[] raw) {
     ModelConfig c = model.config();
     int dh = c.dHead();
-    int m = c.featureDim();
+    int m = c.features();
     double[] out = new double[c.heads() * m];
     FeatureMap map = c.featureMap();
     for (int h = 0; h < c.heads(); h++) {
-      if (!map.usesOmega()) {
+      if (map instanceof ElementwiseFeatureMap elementwise) {
         for (int f = 0; f < dh; f++) {
-          out[h * m + f] = map.apply(raw[h * dh + f]);
+          out[h * m + f] = elementwise.apply(raw[h * dh + f]);
         }
         continue;
       }
@@ -92,7 +94,7 @@ record NaiveInputs(double[][] phiQ, double[][] phiK, double[][] v) {
         for (int f = 0; f < dh; f++) {
           dot += model.omega()[(h * rows + r) * dh + f] * raw[h * dh + f] * scale;
         }
-        if (map == FeatureMap.FAVOR_PLUS) {
+        if (map == FeatureMaps.FAVOR_PLUS) {
           out[h * m + r] = Math.exp(dot - normSq / 2) / Math.sqrt(m);
         } else {
           double amplitude = Math.exp(normSq / 2) * Math.sqrt(2.0 / m);

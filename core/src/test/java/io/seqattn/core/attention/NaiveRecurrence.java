@@ -18,7 +18,7 @@ final class NaiveRecurrence {
     int dh = c.dHead();
     double[] gamma = c.decayPerHead();
     NaiveInputs in = NaiveInputs.of(model, tokens, start);
-    int m = c.featureDim();
+    int m = c.features();
     double[][][] s = new double[c.heads()][m][dh];
     double[][] z = new double[c.heads()][m];
     double[][] out = new double[tokens.length][inner];
@@ -53,7 +53,7 @@ final class NaiveRecurrence {
   static double[][] finalState(Model model, int[] tokens, long start) {
     ModelConfig c = model.config();
     int dh = c.dHead();
-    int m = c.featureDim();
+    int m = c.features();
     double[] gamma = c.decayPerHead();
     NaiveInputs in = NaiveInputs.of(model, tokens, start);
     double[][] state = new double[c.heads()][m * dh + m];

@@ -6,16 +6,21 @@ import static io.seqattn.core.attention.ChunkKernelTest.randomTokens;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.seqattn.core.model.FeatureMap;
+import io.seqattn.core.features.FeatureKernel;
+import io.seqattn.core.features.FeatureMap;
+import io.seqattn.core.features.FeatureMaps;
+import io.seqattn.core.features.OrthogonalFeatures;
 import io.seqattn.core.model.Model;
 import io.seqattn.core.model.ModelConfig;
-import io.seqattn.core.model.OrthogonalFeatures;
+import io.seqattn.core.model.ModelInitializer;
+import io.seqattn.core.model.ModelVariants;
 import io.seqattn.core.model.Positional;
 import io.seqattn.core.model.TokenizerSpec;
 import java.util.SplittableRandom;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -29,22 +34,25 @@ class RandomFeaturesTest {
   static final int D_HEAD = 8;
 
   static Model model(FeatureMap map, int features, long seed) {
-    ModelConfig config = new ModelConfig(ModelConfig.FORMAT_VERSION, TokenizerSpec.dna(2, 1), 16, 1, D_HEAD, map,
+    ModelConfig config = new ModelConfig(TokenizerSpec.dna(2, 1), 16, 1, D_HEAD, map,
         Positional.SINUSOIDAL, 1e-6, false, null, features);
-    return Model.random(config, 0, seed);
+    return ModelInitializer.random(config, 0, seed);
+  }
+
+  static Stream<FeatureMap> randomMaps() {
+    return Stream.of(FeatureMaps.FAVOR_PLUS, FeatureMaps.TRIG);
   }
 
   /** φ(q)ᵀφ(k) as the kernel represents it: e^(s_q + c_k)·φ̃(q)ᵀφ̃(k). */
   static double estimate(Model model, float[] q, float[] k) {
-    RandomFeatures rf = new RandomFeatures(model);
-    int m = model.config().featureDim();
+    int m = model.config().features();
+    FeatureKernel kernel = model.config().featureMap().bind(model.omega(), 1, D_HEAD, m);
     INDArray qRow = Nd4j.create(q, new long[] {1, D_HEAD}, DataType.FLOAT);
     INDArray kRow = Nd4j.create(k, new long[] {1, D_HEAD}, DataType.FLOAT);
-    INDArray qf = Nd4j.create(DataType.FLOAT, 1, m);
-    INDArray kf = Nd4j.create(DataType.FLOAT, 1, m);
-    double s = rf.queryRows(0, qRow, qf).getDouble(0);
-    double c = rf.keyRows(0, kRow, kf, null);
-    return Math.exp(s + c) * qf.mul(kf).sumNumber().doubleValue();
+    FeatureKernel.QueryFeatures qf = kernel.queries(0, qRow, Nd4j.create(DataType.FLOAT, 1, m));
+    FeatureKernel.KeyFeatures kf = kernel.keys(0, kRow, null, Nd4j.create(DataType.FLOAT, 1, m));
+    double s = qf.rowLogScale().getDouble(0);
+    return Math.exp(s + kf.logScale()) * qf.features().mul(kf.features()).sumNumber().doubleValue();
   }
 
   /**
@@ -54,7 +62,7 @@ class RandomFeaturesTest {
    * (√m, e^(‖x̂‖²/2), d^(−1/4)) would be off by 20% or more.
    */
   @ParameterizedTest
-  @EnumSource(value = FeatureMap.class, names = {"FAVOR_PLUS", "TRIG"})
+  @MethodSource("randomMaps")
   void estimatesAreUnbiased(FeatureMap map) {
     float[] q = {0.5f, -0.3f, 0.2f, 0.4f, -0.1f, 0.3f, 0.2f, -0.4f};
     float[] k = {0.3f, 0.1f, -0.4f, 0.5f, 0.2f, -0.2f, 0.4f, 0.1f};
@@ -103,7 +111,7 @@ class RandomFeaturesTest {
   @Test
   void stabilizedChunkedResultEqualsTheUnstabilizedDoubleComputation() {
     // moderate inputs: plain exponentials are finite, so the O(n²) oracle in double is exact
-    Model model = model(FeatureMap.FAVOR_PLUS, 64, 5);
+    Model model = model(FeatureMaps.FAVOR_PLUS, 64, 5);
     int[] tokens = randomTokens(600, model.config().tokenizer().vocabularySize(), 4);
     assertClose(NaiveAttention.outputs(model, tokens, 0), chunked(model, tokens, 0, 97));
 
@@ -111,7 +119,7 @@ class RandomFeaturesTest {
     Summary merged = null;
     for (int from = 0; from < 600; from += 97) {
       Summary s = kernel.summarize(java.util.Arrays.copyOfRange(tokens, from, Math.min(600, from + 97)), from);
-      merged = merged == null ? s : Summary.MERGE.merge(merged, s);
+      merged = Summary.MERGE.mergeNullable(merged, s);
     }
     double[][] unscaled = merged.unscaled();
     NaiveInputs in = NaiveInputs.of(model, tokens, 0);
@@ -132,9 +140,9 @@ class RandomFeaturesTest {
    * the log-space oracle.
    */
   @ParameterizedTest
-  @EnumSource(value = FeatureMap.class, names = {"FAVOR_PLUS", "TRIG"})
+  @MethodSource("randomMaps")
   void inputsScaledBy50StayFiniteWherePlainExponentialsBreak(FeatureMap map) {
-    Model model = model(map, 64, 9).withScaledQueriesAndKeys(50f);
+    Model model = ModelVariants.withScaledQueriesAndKeys(model(map, 64, 9), 50f);
     int[] tokens = randomTokens(500, model.config().tokenizer().vocabularySize(), 2);
     double[][] naive = NaiveAttention.outputs(model, tokens, 0);
     boolean broken = java.util.Arrays.stream(naive).anyMatch(row -> java.util.Arrays.stream(row)
@@ -146,7 +154,7 @@ class RandomFeaturesTest {
         assertTrue(Double.isFinite(v), "stabilized output " + v);
       }
     }
-    if (map == FeatureMap.FAVOR_PLUS) {
+    if (map == FeatureMaps.FAVOR_PLUS) {
       assertClose(LogSpaceAttention.outputs(model, tokens), out);
     }
   }

@@ -4,9 +4,10 @@ import static io.seqattn.core.attention.ChunkKernelTest.assertClose;
 import static io.seqattn.core.attention.ChunkKernelTest.randomTokens;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.seqattn.core.model.FeatureMap;
+import io.seqattn.core.features.FeatureMaps;
 import io.seqattn.core.model.Model;
 import io.seqattn.core.model.ModelConfig;
+import io.seqattn.core.model.ModelInitializer;
 import io.seqattn.core.model.Positional;
 import io.seqattn.core.model.TokenizerSpec;
 import io.seqattn.core.testing.Corpora;
@@ -22,9 +23,9 @@ import org.junit.jupiter.api.Test;
 class SoftmaxTest {
 
   static Model model(boolean causal) {
-    ModelConfig config = new ModelConfig(1, TokenizerSpec.dna(3, 1), 16, 2, 8, FeatureMap.ELU,
+    ModelConfig config = new ModelConfig(TokenizerSpec.dna(3, 1), 16, 2, 8, FeatureMaps.ELU,
         Positional.SINUSOIDAL, 1e-6);
-    return Model.random(causal ? config.withCausal(null) : config, 0, 3);
+    return ModelInitializer.random(causal ? config.withCausal(null) : config, 0, 3);
   }
 
   /** The kernel's outputs for tokens [from, to) of {@code all}, which starts at {@code start}. */
@@ -71,7 +72,7 @@ class SoftmaxTest {
 
   @Test
   void decayedModelsHaveNoSoftmaxForm() {
-    Model model = Model.random(model(false).config().withCausal(new double[] {0.9, 1.0}), 0, 1);
+    Model model = ModelInitializer.random(model(false).config().withCausal(new double[] {0.9, 1.0}), 0, 1);
     assertThrows(IllegalArgumentException.class,
         () -> new ChunkKernel(model).attendSoftmax(new int[] {1, 2}, 0, new int[] {1, 2}, 0, false));
   }

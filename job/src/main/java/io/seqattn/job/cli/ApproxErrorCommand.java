@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.seqattn.core.attention.SequenceAttention;
-import io.seqattn.core.model.FeatureMap;
+import io.seqattn.core.features.FeatureMap;
+import io.seqattn.core.features.FeatureMaps;
 import io.seqattn.core.model.Model;
+import io.seqattn.core.model.ModelDirectory;
+import io.seqattn.core.model.ModelVariants;
 import io.seqattn.job.input.Chunk;
 import io.seqattn.job.input.InputFile;
 import io.seqattn.job.input.InputFormat;
@@ -24,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -39,11 +43,8 @@ import picocli.CommandLine.Option;
         "Writes approx-error.md (a table), approx-error.json and approx-error.png (error against m, log-log)."})
 final class ApproxErrorCommand implements Callable<Integer> {
 
-  @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH", description = "Input files.")
-  List<Path> inputs;
-
-  @Option(names = "--format", required = true, paramLabel = "FORMAT", description = "fasta, text or jsonl.")
-  String format;
+  @Mixin
+  InputOptions input;
 
   @Option(names = {"--model", "--model-dir"}, required = true, paramLabel = "DIR",
       description = "The model whose weights are used (its own feature map is replaced by each of --maps).")
@@ -75,13 +76,8 @@ final class ApproxErrorCommand implements Callable<Integer> {
   @Option(names = "--label", description = "Name of this input in the table (default: the first input's file name).")
   String label;
 
-  @Option(names = "--id-field", defaultValue = "id", description = "JSONL id field (default: ${DEFAULT-VALUE}).")
-  String idField;
-
-  @Option(names = "--text-field", defaultValue = "text", description = "JSONL text field (default: ${DEFAULT-VALUE}).")
-  String textField;
-
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Directory for the results.")
+  @Option(names = {"--output", "--out"}, required = true, paramLabel = "DIR",
+      description = "Directory for the results (--out is an alias).")
   Path out;
 
   /** One point of the study: a map and m at one logit scale, its errors over sequences × seeds. */
@@ -101,26 +97,26 @@ final class ApproxErrorCommand implements Callable<Integer> {
     if (seeds < 1 || sequences < 1 || tokens < 2) {
       throw new SeqAttn.UserException("--seeds and --sequences must be >= 1 and --tokens >= 2");
     }
-    Model base = Model.load(modelDir);
-    base = base.withConfig(base.config().asGlobal());
+    Model base = ModelDirectory.load(modelDir);
+    base = ModelVariants.withConfig(base, base.config().asGlobal());
     List<FeatureMap> mapList = new ArrayList<>();
     for (String name : maps) {
       try {
-        mapList.add(FeatureMap.fromConfigName(name.strip()));
+        mapList.add(FeatureMaps.byName(name.strip()));
       } catch (IllegalArgumentException e) {
         throw new SeqAttn.UserException(e.getMessage());
       }
     }
     Map<String, int[]> seqs = read(base);
-    String name = label != null ? label : inputs.get(0).getFileName().toString();
+    String name = label != null ? label : input.inputs.get(0).getFileName().toString();
     System.err.printf("seqattn: approx-error on %d sequence(s) of %s, up to %d tokens each%n", seqs.size(), name,
         tokens);
 
     List<Point> points = new ArrayList<>();
     for (double scale : qkScales) {
-      Model scaled = base.withScaledQueriesAndKeys((float) scale);
+      Model scaled = ModelVariants.withScaledQueriesAndKeys(base, (float) scale);
       Map<String, float[]> exact = new LinkedHashMap<>();
-      seqs.forEach((id, t) -> exact.put(id, new SequenceAttention(scaled, t.length).softmax(t)));
+      seqs.forEach((id, t) -> exact.put(id, SequenceAttention.softmax(scaled, t.length).outputs(t)));
       int[] first = seqs.values().iterator().next();
       double rms = new io.seqattn.core.attention.ChunkKernel(scaled)
           .rmsLogit(Arrays.copyOf(first, Math.min(512, first.length)), 0);
@@ -131,9 +127,9 @@ final class ApproxErrorCommand implements Callable<Integer> {
           double[] errors = new double[draws * seqs.size()];
           int e = 0;
           for (int seed = 0; seed < draws; seed++) {
-            Model linear = scaled.withFeatureMap(map, m, 1000L + seed);
+            Model linear = ModelVariants.withFeatureMap(scaled, map, m, 1000L + seed);
             for (Map.Entry<String, int[]> s : seqs.entrySet()) {
-              float[] approx = new SequenceAttention(linear, s.getValue().length).linear(s.getValue());
+              float[] approx = SequenceAttention.linear(linear, s.getValue().length).outputs(s.getValue());
               errors[e++] = SequenceAttention.relativeError(approx, exact.get(s.getKey()));
             }
           }
@@ -153,10 +149,9 @@ final class ApproxErrorCommand implements Callable<Integer> {
   }
 
   private Map<String, int[]> read(Model model) throws IOException {
-    InputFormat fmt = RunCommand.parseFormat(format);
-    Readers readers = new Readers(model.config().tokenizer(), tokens, idField, textField);
+    Readers readers = new Readers(model.config().tokenizer(), tokens, input.idField, input.textField);
     Map<String, int[]> seqs = new LinkedHashMap<>();
-    for (InputFile file : RunCommand.expand(inputs, fmt)) {
+    for (InputFile file : input.files()) {
       for (Iterator<ReadItem> it = readers.chunks(file); it.hasNext() && seqs.size() < sequences; ) {
         Chunk c = (Chunk) it.next();
         if (c.index() == 0 && c.tokens().length >= 2) {
@@ -199,7 +194,7 @@ final class ApproxErrorCommand implements Callable<Integer> {
       ObjectNode row = rows.addObject();
       row.put("wq_wk_scale", p.qkScale());
       row.put("rms_logit", p.rmsLogit());
-      row.put("map", p.map().configName());
+      row.put("map", p.map().name());
       row.put("m", p.m());
       row.put("mean", p.mean());
       row.put("std", p.std());

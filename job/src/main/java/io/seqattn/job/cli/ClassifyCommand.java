@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.seqattn.core.model.FeatureMap;
+import io.seqattn.core.features.FeatureMaps;
 import io.seqattn.core.model.Model;
 import io.seqattn.core.model.ModelConfig;
+import io.seqattn.core.model.ModelDirectory;
+import io.seqattn.core.model.ModelInitializer;
 import io.seqattn.core.model.Positional;
 import io.seqattn.core.model.TokenizerSpec;
 import io.seqattn.udfs.LinearAttentionEncoder;
@@ -29,6 +31,7 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -84,10 +87,10 @@ final class ClassifyCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "7", description = "Seed of the folds and the default model (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: local[*]).")
-  String master;
+  @Mixin
+  SparkOptions sparkOptions;
 
-  @Option(names = "--out", paramLabel = "FILE", description = "Write the results as JSON.")
+  @Option(names = {"--output", "--out"}, paramLabel = "FILE", description = "Write the results as JSON (--out is an alias).")
   Path out;
 
   @Override
@@ -99,7 +102,7 @@ final class ClassifyCommand implements Callable<Integer> {
       throw new SeqAttn.UserException(input + ": no such file");
     }
     Path model = modelDir != null ? modelDir : defaultModel();
-    try (SparkSessions.Handle session = SparkSessions.open("seqattn classify", master, null)) {
+    try (SparkSessions.Handle session = sparkOptions.open("seqattn classify", null)) {
       return classify(session.session(), model);
     } finally {
       if (modelDir == null) {
@@ -172,9 +175,9 @@ final class ClassifyCommand implements Callable<Integer> {
 
   private Path defaultModel() throws IOException {
     Path dir = Files.createTempDirectory("seqattn-classify-model");
-    ModelConfig config = new ModelConfig(ModelConfig.FORMAT_VERSION, TokenizerSpec.words(65536), 64, 2, 32,
-        FeatureMap.ELU, Positional.SINUSOIDAL, 1e-6);
-    Model.random(config, 0, seed).save(dir);
+    ModelConfig config = new ModelConfig(TokenizerSpec.words(65536), 64, 2, 32,
+        FeatureMaps.ELU, Positional.SINUSOIDAL, 1e-6);
+    ModelDirectory.save(ModelInitializer.random(config, 0, seed), dir);
     return dir;
   }
 

@@ -5,6 +5,7 @@ import io.seqattn.job.plan.RunDirectory;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code seqattn digest}: one line per table of a run directory with a digest of its exact contents. */
@@ -18,16 +19,15 @@ final class DigestCommand implements Callable<Integer> {
   @Option(names = "--run", required = true, paramLabel = "DIR", description = "A run directory written by 'seqattn run'.")
   String run;
 
-  @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: local[1]).")
-  String master;
+  @Mixin
+  SparkOptions spark;
 
   @Override
   public Integer call() throws Exception {
-    try (SparkSessions.Handle session = SparkSessions.open("seqattn digest", master == null ? "local[1]" : master,
-        null)) {
-      SparkSession spark = session.session();
-      RunDirectory dir = RunDirectory.open(run, spark.sparkContext().hadoopConfiguration());
-      for (RunDigest.TableDigest d : RunDigest.of(spark, dir)) {
+    try (SparkSessions.Handle session = spark.open("seqattn digest", "local[1]")) {
+      SparkSession ss = session.session();
+      RunDirectory dir = RunDirectory.open(run, ss.sparkContext().hadoopConfiguration());
+      for (RunDigest.TableDigest d : RunDigest.of(ss, dir)) {
         System.out.println(d);
       }
       return 0;

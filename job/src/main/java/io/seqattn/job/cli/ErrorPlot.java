@@ -117,7 +117,7 @@ final class ErrorPlot {
         g.setStroke(new BasicStroke(2f));
         px = x;
         py = y;
-        if (anchor == null && p.map().configName().equals("favor+")) {
+        if (anchor == null && p.map().name().equals("favor+")) {
           anchor = p;
         }
       }

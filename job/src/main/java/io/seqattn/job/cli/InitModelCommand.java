@@ -1,8 +1,10 @@
 package io.seqattn.job.cli;
 
-import io.seqattn.core.model.FeatureMap;
+import io.seqattn.core.features.FeatureMaps;
 import io.seqattn.core.model.Model;
 import io.seqattn.core.model.ModelConfig;
+import io.seqattn.core.model.ModelDirectory;
+import io.seqattn.core.model.ModelInitializer;
 import io.seqattn.core.model.Positional;
 import io.seqattn.core.model.TokenizerSpec;
 import java.io.IOException;
@@ -18,7 +20,8 @@ import picocli.CommandLine.Option;
     description = "Writes a seeded random model (config.json + .npy weights). The same seed gives the same model.")
 final class InitModelCommand implements Callable<Integer> {
 
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Model directory to write.")
+  @Option(names = {"--output", "--out"}, required = true, paramLabel = "DIR",
+      description = "Model directory to write (--out is an alias).")
   Path out;
 
   @Option(names = "--tokenizer", defaultValue = "dna", description = "dna, bytes or words (default: ${DEFAULT-VALUE}).")
@@ -92,9 +95,8 @@ final class InitModelCommand implements Callable<Integer> {
         perHead = new double[heads];
         java.util.Arrays.fill(perHead, decay[0]);
       }
-      config = new ModelConfig(ModelConfig.FORMAT_VERSION, spec, dModel, heads, dHead,
-          FeatureMap.fromConfigName(featureMap), Positional.fromConfigName(positional), eps, causal, perHead,
-          features);
+      config = new ModelConfig(spec, dModel, heads, dHead, FeatureMaps.byName(featureMap),
+          Positional.fromConfigName(positional), eps, causal, perHead, features);
       if (dOut < 0) {
         throw new IllegalArgumentException("--d-out must be >= 0, got " + dOut);
       }
@@ -104,8 +106,8 @@ final class InitModelCommand implements Callable<Integer> {
     if (Files.exists(out) && !overwrite && !isEmptyDirectory(out)) {
       throw new SeqAttn.UserException(out + ": already exists (pass --overwrite to replace the model)");
     }
-    Model model = Model.random(config, dOut, seed);
-    model.save(out);
+    Model model = ModelInitializer.random(config, dOut, seed);
+    ModelDirectory.save(model, out);
     System.err.printf("seqattn: wrote model %s (fingerprint %s)%n", out, model.fingerprint());
     return 0;
   }

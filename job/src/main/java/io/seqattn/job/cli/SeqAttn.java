@@ -1,5 +1,8 @@
 package io.seqattn.job.cli;
 
+import io.seqattn.core.mixer.Mixers;
+import io.seqattn.job.input.InputFormat;
+import io.seqattn.job.input.Validation;
 import java.io.PrintWriter;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -12,7 +15,8 @@ import picocli.CommandLine.ScopeType;
  * The {@code seqattn} command line. Every failure prints one line, {@code seqattn: error: WHAT}
  * ({@link FailureReport}) — for errors the user can fix (bad input, a bad model, an existing output)
  * WHAT names the file, line and what to do — and exits with status 1, also when the failure started
- * inside a Spark task; usage errors exit with 2. Spark's own reports and stack traces go to the log
+ * inside a Spark task; usage errors (an unknown option, a value that is not one of an option's
+ * choices) print one line too and exit with 2. Spark's own reports and stack traces go to the log
  * file ({@link ConsoleLogging}), and to the console with {@code --verbose}.
  */
 @Command(name = "seqattn", mixinStandardHelpOptions = true, versionProvider = SeqAttn.Version.class,
@@ -50,6 +54,14 @@ public final class SeqAttn implements Runnable {
   public static int execute(PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new SeqAttn());
     cli.setErr(err);
+    NamedEnumConverter.registerAll(cli, InputFormat.class, Validation.class, Mixers.class);
+    cli.setParameterExceptionHandler((e, given) -> {
+      PrintWriter out = e.getCommandLine().getErr();
+      out.println("seqattn: error: " + e.getMessage() + " (see '" + e.getCommandLine().getCommandSpec().qualifiedName()
+          + " --help')");
+      out.flush();
+      return 2;
+    });
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       PrintWriter out = commandLine.getErr();
       FailureReport report = FailureReport.of(e);

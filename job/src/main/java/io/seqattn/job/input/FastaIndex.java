@@ -316,9 +316,8 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
           }
           Long first = names.putIfAbsent(name, line);
           if (first != null) {
-            throw new InputException("duplicate sequence id '" + name + "': first at " + file + ":" + first
-                + ", again at " + file + ":" + line + " (ids must be unique across all inputs of a run; rename one of "
-                + "them)");
+            throw new InputException(file + ":" + line + ": duplicate sequence id '" + name + "' (first at " + file
+                + ":" + first + "; ids must be unique across all inputs of a run: rename one of them)");
           }
           length = 0;
           offset = consumed;

@@ -26,4 +26,10 @@ public enum InputFormat {
   public List<String> suffixes() {
     return suffixes;
   }
+
+  /** The name {@code --format} takes and run.json writes. */
+  @Override
+  public String toString() {
+    return name().toLowerCase(Locale.ROOT);
+  }
 }

@@ -7,5 +7,11 @@ package io.seqattn.job.input;
  */
 public enum Validation {
   STRICT,
-  LENIENT
+  LENIENT;
+
+  /** The name {@code --validation} takes and run.json writes. */
+  @Override
+  public String toString() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
 }

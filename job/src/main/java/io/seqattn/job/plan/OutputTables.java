@@ -15,7 +15,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import scala.Tuple2;
 
 /**
  * The Parquet tables of a run directory and their schemas, documented in README:
@@ -95,38 +94,6 @@ public final class OutputTables {
       out = raw.withColumn("fields", fields).drop("fields_json");
     }
     return out.sortWithinPartitions("seq_id");
-  }
-
-  /**
-   * The final states of a causal run directory as summaries, checked to come from the same model
-   * and from a causal run; the continuation of a sequence starts from them.
-   */
-  JavaPairRDD<String, Summary> readStates(String runDir, io.seqattn.core.model.ModelConfig config) {
-    Dataset<Row> rows = spark.read().parquet(new org.apache.hadoop.fs.Path(runDir, "states").toString());
-    for (Row r : rows.select("model_fingerprint", "mode").distinct().collectAsList()) {
-      if (!fingerprint.equals(r.getString(0))) {
-        throw new io.seqattn.job.input.InputException(runDir + ": states come from model " + r.getString(0)
-            + ", not the model of this run (" + fingerprint + "); a sequence can only continue under its own model");
-      }
-      if (!"causal".equals(r.getString(1))) {
-        throw new io.seqattn.job.input.InputException(runDir + ": states of a " + r.getString(1)
-            + " run cannot be continued (only causal runs store a final state)");
-      }
-    }
-    int heads = config.heads();
-    return rows.javaRDD()
-        .mapToPair(r -> new Tuple2<>(r.getString(r.fieldIndex("seq_id")), r))
-        .groupByKey()
-        .mapValues(headRows -> {
-          List<Row> sorted = new ArrayList<>();
-          headRows.forEach(sorted::add);
-          sorted.sort(java.util.Comparator.comparingInt(r -> r.getInt(r.fieldIndex("head"))));
-          if (sorted.size() != heads) {
-            throw new io.seqattn.job.input.InputException(runDir + ": sequence '" + sorted.get(0).getString(0)
-                + "' has " + sorted.size() + " heads stored, the model has " + heads);
-          }
-          return stateOf(sorted);
-        });
   }
 
   /** One sequence's rows of a {@code states} table, in head order, as the summary they store. */

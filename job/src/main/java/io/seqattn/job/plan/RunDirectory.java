@@ -1,18 +1,29 @@
 package io.seqattn.job.plan;
 
+import io.seqattn.core.attention.Summary;
+import io.seqattn.core.model.Model;
+import io.seqattn.job.input.InputException;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import scala.Tuple2;
 
 /**
  * A finished run directory, for the commands that read one ({@code export}, {@code digest},
- * {@code run --continue-from}): where each of its tables is and whether it has them. The layout
- * itself — the tables' names and schemas — is {@link OutputTables}'; this is its one reader. Paths
- * go through Hadoop's {@link FileSystem}, so a run on any file system Spark writes to can be read.
+ * {@code run --continue-from}): where each of its tables is, whether it has them, and what they
+ * hold for one sequence. The layout itself — the tables' names and schemas — is
+ * {@link OutputTables}'; this is its one reader. Paths go through Hadoop's {@link FileSystem}, so a
+ * run on any file system Spark writes to can be read.
  */
 public final class RunDirectory {
   private final String location;
@@ -46,6 +57,11 @@ public final class RunDirectory {
     return location;
   }
 
+  /** The directory's fully qualified URI ({@code file:/…}, {@code hdfs://…}). */
+  public String qualified() {
+    return fs.makeQualified(root).toString();
+  }
+
   public boolean hasStates() throws IOException {
     return fs.isDirectory(table(OutputTables.STATES_TABLE));
   }
@@ -74,6 +90,118 @@ public final class RunDirectory {
           + "--emit-outputs to keep every position's output)");
     }
     return spark.read().parquet(table(OutputTables.OUTPUTS_TABLE).toString());
+  }
+
+  /**
+   * Every sequence's stored final state, to continue the sequences from: checked to come from
+   * {@code model} and from a run of the same mode, with one row per head.
+   *
+   * @throws InputException naming the run when its states cannot be continued by this model
+   */
+  public JavaPairRDD<String, Summary> finalStates(SparkSession spark, Model model, String mode) throws IOException {
+    Dataset<Row> rows = states(spark);
+    String fingerprint = model.fingerprint();
+    for (Row r : rows.select("model_fingerprint", "mode").distinct().collectAsList()) {
+      if (!fingerprint.equals(r.getString(0))) {
+        throw new InputException(location + ": states come from model " + r.getString(0) + ", not the model of this "
+            + "run (" + fingerprint + "); a sequence can only continue under its own model");
+      }
+      if (!mode.equals(r.getString(1))) {
+        throw new InputException(location + ": states of a " + r.getString(1) + " run cannot be continued by a "
+            + mode + " one");
+      }
+    }
+    int heads = model.config().heads();
+    String where = location;
+    return rows.javaRDD()
+        .mapToPair(r -> new Tuple2<>(r.getString(r.fieldIndex("seq_id")), r))
+        .groupByKey()
+        .mapValues(headRows -> {
+          List<Row> sorted = new ArrayList<>();
+          headRows.forEach(sorted::add);
+          sorted.sort(Comparator.comparingInt(r -> r.getInt(r.fieldIndex("head"))));
+          if (sorted.size() != heads) {
+            throw new InputException(where + ": sequence '" + sorted.get(0).getString(0) + "' has " + sorted.size()
+                + " heads stored, the model has " + heads);
+          }
+          return OutputTables.stateOf(sorted);
+        });
+  }
+
+  /** One stored sequence's state with what its rows say about it, as {@link #state} returns it. */
+  public record StoredState(Summary summary, long tokens, String modelFingerprint) {}
+
+  /**
+   * One sequence's stored state.
+   *
+   * @throws RunDirectoryException when the run has no such sequence, naming a few it has
+   */
+  public StoredState state(SparkSession spark, String seqId) throws IOException {
+    Dataset<Row> table = states(spark);
+    List<Row> heads = table.where(functions.col("seq_id").equalTo(seqId)).orderBy("head").collectAsList();
+    if (heads.isEmpty()) {
+      List<String> some = table.select("seq_id").distinct().orderBy("seq_id").limit(5).as(Encoders.STRING())
+          .collectAsList();
+      throw new RunDirectoryException(location + ": no sequence '" + seqId + "' (ids include " + some + ")");
+    }
+    Row first = heads.get(0);
+    return new StoredState(OutputTables.stateOf(heads), first.getLong(first.fieldIndex("tokens")),
+        first.getString(first.fieldIndex("model_fingerprint")));
+  }
+
+  /** One sequence's pooled embedding, or null when it has none (no tokens). */
+  public float[] embedding(SparkSession spark, String seqId) throws IOException {
+    List<Row> rows = embeddings(spark).where(functions.col("seq_id").equalTo(seqId)).select("embedding")
+        .collectAsList();
+    if (rows.isEmpty()) {
+      throw new RunDirectoryException(location + ": no sequence '" + seqId + "' in " + OutputTables.EMBEDDINGS_TABLE
+          + "/");
+    }
+    if (rows.get(0).isNullAt(0)) {
+      return null;
+    }
+    List<Float> e = rows.get(0).getList(0);
+    float[] values = new float[e.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = e.get(i);
+    }
+    return values;
+  }
+
+  /** Outputs of positions [from, to) of one sequence, stitched from the chunks that overlap them. */
+  public record PositionOutputs(int rows, int width, float[] values) {}
+
+  /**
+   * The outputs of token positions [from, to) of one sequence, row-major [to − from, width].
+   *
+   * @throws RunDirectoryException when the run kept no outputs or none of those positions
+   */
+  public PositionOutputs outputs(SparkSession spark, String seqId, long from, long to) throws IOException {
+    List<Row> chunks = outputs(spark)
+        .where(functions.col("seq_id").equalTo(seqId)
+            .and(functions.col("start").lt(to))
+            .and(functions.col("start").plus(functions.col("tokens")).gt(from)))
+        .orderBy("start").collectAsList();
+    if (chunks.isEmpty()) {
+      throw new RunDirectoryException(location + ": no outputs for '" + seqId + "' in positions " + from + ":" + to);
+    }
+    int width = chunks.get(0).getInt(chunks.get(0).fieldIndex("width"));
+    int rows = Math.toIntExact(to - from);
+    float[] values = new float[Math.multiplyExact(rows, width)];
+    for (Row chunk : chunks) {
+      long start = chunk.getLong(chunk.fieldIndex("start"));
+      List<Float> output = chunk.getList(chunk.fieldIndex("output"));
+      long lo = Math.max(from, start);
+      long hi = Math.min(to, start + chunk.getInt(chunk.fieldIndex("tokens")));
+      for (long p = lo; p < hi; p++) {
+        int src = (int) (p - start) * width;
+        int dst = (int) (p - from) * width;
+        for (int f = 0; f < width; f++) {
+          values[dst + f] = output.get(src + f);
+        }
+      }
+    }
+    return new PositionOutputs(rows, width, values);
   }
 
   private Path table(String name) {

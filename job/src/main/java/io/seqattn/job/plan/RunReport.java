@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.seqattn.core.model.ModelConfigJson;
 import io.seqattn.job.input.InputFile;
 import io.seqattn.job.input.InputFormat;
 import java.io.IOException;
@@ -25,8 +26,8 @@ public final class RunReport {
   public static void write(OutputDirectory out, RunSpec spec, InputFormat format, RunStats stats,
       SparkSession spark, Instant started) throws IOException {
     ObjectNode root = JSON.createObjectNode();
-    root.put("mode", spec.model().config().causal() ? "causal" : "global");
-    root.put("attention", spec.softmax() ? "softmax" : "linear");
+    root.put("mode", spec.mixer().mode());
+    root.put("attention", spec.mixer().attention());
     root.put("started", started.toString());
     root.put("finished", Instant.now().toString());
     root.put("format", format.name().toLowerCase(Locale.ROOT));
@@ -35,7 +36,7 @@ public final class RunReport {
     ObjectNode model = root.putObject("model");
     model.put("dir", spec.modelDir());
     model.put("fingerprint", spec.model().fingerprint());
-    model.set("config", JSON.readTree(spec.model().config().toJson()));
+    model.set("config", JSON.readTree(ModelConfigJson.toJson(spec.model().config())));
     model.put("embedding_dim", spec.model().embeddingDim());
     root.put("chunk_size", spec.readers().chunkSize());
     root.put("partitions", stats.partitions());

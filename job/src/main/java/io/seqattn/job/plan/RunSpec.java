@@ -1,33 +1,158 @@
 package io.seqattn.job.plan;
 
+import io.seqattn.core.mixer.Mixers;
+import io.seqattn.core.mixer.TokenMixer;
 import io.seqattn.core.model.Model;
+import io.seqattn.core.model.TokenizerSpec;
+import io.seqattn.job.input.FastaOptions;
 import io.seqattn.job.input.InputFile;
+import io.seqattn.job.input.InputFormat;
 import io.seqattn.job.input.Readers;
+import io.seqattn.job.input.Validation;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * Everything a run needs, validated: the inputs, how to read them, the model, how many partitions
- * to spread chunks over (0 = Spark's default parallelism), whether to keep the per-position
- * outputs, — causal models only — the run directory whose final states the sequences continue
- * from (null for none), and whether to compute exact softmax attention instead of linear attention
- * ({@code force}: even for sequences above {@link #MAX_SOFTMAX_TOKENS}).
+ * Everything a run needs, checked together ({@link Builder#build}): the inputs and how to read them,
+ * the model and the token mixer that runs it, how many partitions to spread chunks over (0 =
+ * Spark's default parallelism), whether to keep the per-position outputs, the run directory whose
+ * final states the sequences continue from (null for none), and whether a mixer with a length limit
+ * runs anyway ({@code force}).
  */
-public record RunSpec(List<InputFile> inputs, Readers readers, Model model, String modelDir, int partitions,
-    boolean emitOutputs, String continueFrom, boolean softmax, boolean force) {
+public record RunSpec(List<InputFile> inputs, Readers readers, Model model, String modelDir, TokenMixer<?> mixer,
+    int partitions, boolean emitOutputs, String continueFrom, boolean force) {
 
-  /**
-   * The longest sequence exact softmax takes without {@code --force}: its cost grows as n², about
-   * 4·n²·d_model flops (n = 65,536, d_model = 64: 1.1 TFLOP, tens of seconds on two cores).
-   */
-  public static final long MAX_SOFTMAX_TOKENS = 65_536;
-
-  public RunSpec(List<InputFile> inputs, Readers readers, Model model, String modelDir, int partitions,
-      boolean emitOutputs, String continueFrom) {
-    this(inputs, readers, model, modelDir, partitions, emitOutputs, continueFrom, false, false);
+  public RunSpec {
+    Objects.requireNonNull(inputs, "inputs");
+    Objects.requireNonNull(readers, "readers");
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(mixer, "mixer");
   }
 
-  public RunSpec(List<InputFile> inputs, Readers readers, Model model, String modelDir, int partitions,
-      boolean emitOutputs) {
-    this(inputs, readers, model, modelDir, partitions, emitOutputs, null);
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The settings of a run as a user gives them; {@link #build} cross-checks them. */
+  public static final class Builder {
+    private List<InputFile> inputs;
+    private InputFormat format;
+    private Model model;
+    private String modelDir;
+    private Mixers attention = Mixers.LINEAR;
+    private int chunkSize = 65_536;
+    private int partitions;
+    private String idField = "id";
+    private String textField = "text";
+    private Validation validation = Validation.STRICT;
+    private boolean skipN;
+    private boolean keepSoftMask;
+    private boolean emitOutputs;
+    private String continueFrom;
+    private boolean force;
+
+    private Builder() {}
+
+    public Builder inputs(List<InputFile> files, InputFormat inputFormat) {
+      this.inputs = List.copyOf(files);
+      this.format = inputFormat;
+      return this;
+    }
+
+    public Builder model(Model value, String dir) {
+      this.model = value;
+      this.modelDir = dir;
+      return this;
+    }
+
+    public Builder attention(Mixers value) {
+      this.attention = value;
+      return this;
+    }
+
+    public Builder chunkSize(int value) {
+      this.chunkSize = value;
+      return this;
+    }
+
+    public Builder partitions(int value) {
+      this.partitions = value;
+      return this;
+    }
+
+    public Builder jsonlFields(String id, String text) {
+      this.idField = id;
+      this.textField = text;
+      return this;
+    }
+
+    public Builder validation(Validation value) {
+      this.validation = value;
+      return this;
+    }
+
+    public Builder fasta(boolean withSkipN, boolean withKeepSoftMask) {
+      this.skipN = withSkipN;
+      this.keepSoftMask = withKeepSoftMask;
+      return this;
+    }
+
+    public Builder emitOutputs(boolean value) {
+      this.emitOutputs = value;
+      return this;
+    }
+
+    public Builder continueFrom(String runDir) {
+      this.continueFrom = runDir;
+      return this;
+    }
+
+    public Builder force(boolean value) {
+      this.force = value;
+      return this;
+    }
+
+    /**
+     * The spec, once the settings fit together.
+     *
+     * @throws InvalidRunException saying which setting to change
+     */
+    public RunSpec build() {
+      require(inputs != null && !inputs.isEmpty(), "no inputs");
+      require(model != null, "no model");
+      require(chunkSize >= 1, "--chunk-size must be >= 1, got " + chunkSize);
+      require(partitions >= 0, "--partitions must be >= 0, got " + partitions);
+      boolean dnaFasta = format == InputFormat.FASTA && model.config().tokenizer().type() == TokenizerSpec.Type.DNA;
+      require(!(skipN || keepSoftMask) || dnaFasta,
+          (skipN ? "--skip-n" : "--keep-soft-mask") + " applies to FASTA input read with a dna model");
+      require(!keepSoftMask || emitOutputs, "--keep-soft-mask writes its flags to outputs/: add --emit-outputs");
+      TokenMixer<?> mixer;
+      try {
+        mixer = attention.of(model.config());
+      } catch (IllegalArgumentException e) {
+        throw new InvalidRunException("--attention " + attention + ": " + e.getMessage());
+      }
+      if (continueFrom != null && mixer.cannotContinue() != null) {
+        throw new InvalidRunException("--continue-from " + mixer.cannotContinue());
+      }
+      require(!force || mixer.lengthLimit() < Long.MAX_VALUE, "--force applies to --attention "
+          + Mixers.SOFTMAX + " only (" + attention + " attention takes sequences of any length)");
+      Readers readers = new Readers(model.config().tokenizer(), chunkSize, idField, textField, validation,
+          new FastaOptions(skipN, keepSoftMask));
+      return new RunSpec(inputs, readers, model, modelDir, mixer, partitions, emitOutputs, continueFrom, force);
+    }
+
+    private static void require(boolean condition, String message) {
+      if (!condition) {
+        throw new InvalidRunException(message);
+      }
+    }
+  }
+
+  /** Settings that do not fit together; the message names the option to change. */
+  public static final class InvalidRunException extends IllegalArgumentException {
+    public InvalidRunException(String message) {
+      super(message);
+    }
   }
 }

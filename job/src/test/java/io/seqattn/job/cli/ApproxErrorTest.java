@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.seqattn.core.model.ModelDirectory;
 import io.seqattn.job.testing.TestModels;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ class ApproxErrorTest {
   @Test
   void studyOnPhiX(@TempDir Path tmp) throws Exception {
     Path model = tmp.resolve("model");
-    TestModels.dna().save(model);
+    ModelDirectory.save(TestModels.dna(), model);
     Path out = tmp.resolve("study");
     BadInputTest.Result r = BadInputTest.cli("approx-error", "--input",
         TestModels.sampleCorpus().resolve("phiX174_variants.fa.gz").toString(), "--format", "fasta",

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.seqattn.core.io.Npy;
 import io.seqattn.core.io.NpyArray;
+import io.seqattn.core.model.ModelDirectory;
 import io.seqattn.job.testing.SparkTestSession;
 import io.seqattn.job.testing.TestModels;
 import java.io.PrintWriter;
@@ -37,7 +38,7 @@ class BadInputTest {
   @BeforeEach
   void setUp() throws Exception {
     model = tmp.resolve("model");
-    TestModels.dna().save(model);
+    ModelDirectory.save(TestModels.dna(), model);
     outParent = Files.createDirectories(tmp.resolve("results"));
   }
 
@@ -92,29 +93,28 @@ class BadInputTest {
     Result r = cli("run", "--input", a.toString(), b.toString(), "--format", "fasta", "--model", model.toString(),
         "--output", out().toString());
     // index-split reads know a record by the byte offset of its first base
-    assertFails(r, "duplicate sequence id 'same': first at " + a + ": record 'same' at byte 6, again at " + b
-        + ": record 'same' at byte 18");
+    assertFails(r, b + ": record 'same' at byte 18: duplicate sequence id 'same' (first at " + a
+        + ": record 'same' at byte 6; ids must be unique");
   }
 
   @Test
   void duplicateIdsNameBothRecordsInEveryFormat() throws Exception {
     Path docs = write("docs.jsonl", "{\"id\": \"x\", \"text\": \"one\"}\n{\"id\": \"y\", \"text\": \"two\"}\n"
         + "{\"id\": \"x\", \"text\": \"three\"}\n");
-    assertFails(run(wordsModel(), docs, "jsonl"), "duplicate sequence id 'x': first at " + docs + ":1, again at "
-        + docs + ":3");
+    assertFails(run(wordsModel(), docs, "jsonl"), docs + ":3: duplicate sequence id 'x' (first at " + docs + ":1;");
     Path one = Files.createDirectories(tmp.resolve("one")).resolve("same.txt");
     Path two = Files.createDirectories(tmp.resolve("two")).resolve("same.txt");
     Files.writeString(one, "a text");
     Files.writeString(two, "another text");
     Result r = cli("run", "--input", two.toString(), one.toString(), "--format", "text", "--model",
         wordsModel().toString(), "--output", out().toString());
-    assertFails(r, "duplicate sequence id 'same.txt': first at " + two + ":1, again at " + one + ":1");
+    assertFails(r, one + ":1: duplicate sequence id 'same.txt' (first at " + two + ":1;");
   }
 
   @Test
   void duplicateIdsWithinOneIndexedFastaNameBothHeaders() throws Exception {
     Path f = write("dup.fa", ">x\nACGT\n>y\nACGT\n>x\nTTTT\n");
-    assertFails(run(f, "fasta"), "duplicate sequence id 'x': first at " + f + ":1, again at " + f + ":5");
+    assertFails(run(f, "fasta"), f + ":5: duplicate sequence id 'x' (first at " + f + ":1;");
   }
 
   @Test
@@ -155,15 +155,17 @@ class BadInputTest {
   void unknownFormatIsAUsageError() throws Exception {
     Result r = cli("run", "--input", write("x.fa", ">a\nACGT\n").toString(), "--format", "genbank",
         "--model", model.toString(), "--output", out().toString());
-    assertEquals(1, r.status);
-    assertTrue(r.err.contains("unknown --format 'genbank'"), r.err);
+    assertEquals(2, r.status);
+    assertTrue(r.err.contains("seqattn: error: Invalid value for option '--format': 'genbank' is not one of [fasta, "
+        + "text, jsonl] (see 'seqattn run --help')"), r.err);
+    assertEquals(1, r.err.lines().count(), r.err);
     r = cli("run", "--format", "fasta");
     assertEquals(2, r.status, "missing required options is a usage error");
   }
 
   private Path wordsModel() throws Exception {
     Path dir = tmp.resolve("words-model");
-    TestModels.words().save(dir);
+    ModelDirectory.save(TestModels.words(), dir);
     return dir;
   }
 

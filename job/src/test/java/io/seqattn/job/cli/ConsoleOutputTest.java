@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.seqattn.core.model.ModelDirectory;
 import io.seqattn.job.testing.CliProcess;
 import io.seqattn.job.testing.TestModels;
 import java.io.IOException;
@@ -32,7 +33,7 @@ class ConsoleOutputTest {
   @BeforeEach
   void setUp() throws IOException {
     model = tmp.resolve("model");
-    TestModels.dna().save(model);
+    ModelDirectory.save(TestModels.dna(), model);
     // A gzip FASTA is read whole inside a Spark task (it cannot be indexed on the driver), so the
     // bad character at line 4, column 3 is found in a task.
     input = tmp.resolve("bad.fa.gz");

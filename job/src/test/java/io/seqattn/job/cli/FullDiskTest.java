@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.seqattn.core.model.ModelDirectory;
 import io.seqattn.job.testing.SparkTestSession;
 import io.seqattn.job.testing.TestModels;
 import java.nio.file.Files;
@@ -31,7 +32,7 @@ class FullDiskTest {
         "cannot mount a tmpfs here (needs root)");
     SparkTestSession.get();
     Path model = tmp.resolve("model");
-    TestModels.dna().save(model);
+    ModelDirectory.save(TestModels.dna(), model);
     Path out = mount.resolve("run");
     BadInputTest.Result r = BadInputTest.cli("run", "--input",
         TestModels.sampleCorpus().resolve("lambda_phage.fa.gz").toString(), "--format", "fasta", "--model",

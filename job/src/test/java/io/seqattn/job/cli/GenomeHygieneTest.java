@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.seqattn.core.attention.Summary;
-import io.seqattn.core.model.Model;
+import io.seqattn.core.model.ModelDirectory;
 import io.seqattn.job.input.FastaOptions;
 import io.seqattn.job.input.InputFile;
 import io.seqattn.job.input.InputFormat;
@@ -62,7 +62,7 @@ class GenomeHygieneTest {
     }
     Path fa = Files.writeString(tmp.resolve("g.fa"), fasta);
     Path model = tmp.resolve("model");
-    TestModels.dna().save(model);
+    ModelDirectory.save(TestModels.dna(), model);
 
     Path run = tmp.resolve("run");
     BadInputTest.Result r = BadInputTest.cli("run", "--input", fa.toString(), "--format", "fasta", "--model",
@@ -87,7 +87,7 @@ class GenomeHygieneTest {
     assertEquals(absentCount, report.at("/counts/absent_tokens").asLong());
     assertEquals(maskedCount, report.at("/counts/soft_masked_tokens").asLong());
 
-    int width = Model.load(model).config().innerDim();
+    int width = ModelDirectory.load(model).config().innerDim();
     List<Row> chunks = SparkTestSession.get().read().parquet(run.resolve("outputs").toString())
         .orderBy("chunk").collectAsList();
     for (Row c : chunks) {
@@ -107,7 +107,7 @@ class GenomeHygieneTest {
     // the same as the in-memory fold, and the same whether the file is index-split or read whole
     Readers readers = new Readers(TestModels.dna().config().tokenizer(), 64, "id", "text", Validation.STRICT,
         new FastaOptions(true, true));
-    InMemoryRun expected = new InMemoryRun(Model.load(model), readers, List.of(new InputFile(fa.toString(),
+    InMemoryRun expected = new InMemoryRun(ModelDirectory.load(model), readers, List.of(new InputFile(fa.toString(),
         InputFormat.FASTA)));
     RunTables actual = new RunTables(SparkTestSession.get(), run);
     Summary state = expected.states.get("chr1");
@@ -132,14 +132,14 @@ class GenomeHygieneTest {
   @Test
   void optionsThatCannotApplyAreRefused(@TempDir Path tmp) throws Exception {
     Path model = tmp.resolve("model");
-    TestModels.dna().save(model);
+    ModelDirectory.save(TestModels.dna(), model);
     Path fa = Files.writeString(tmp.resolve("g.fa"), ">a\nACGTACGT\n");
     BadInputTest.Result r = BadInputTest.cli("run", "--input", fa.toString(), "--format", "fasta", "--model",
         model.toString(), "--output", tmp.resolve("o").toString(), "--keep-soft-mask");
     assertEquals(1, r.status());
     assertTrue(r.err().contains("--keep-soft-mask writes its flags to outputs/: add --emit-outputs"), r.err());
     Path words = tmp.resolve("words");
-    TestModels.words().save(words);
+    ModelDirectory.save(TestModels.words(), words);
     Path jsonl = Files.writeString(tmp.resolve("d.jsonl"), "{\"id\": \"a\", \"text\": \"hello\"}\n");
     r = BadInputTest.cli("run", "--input", jsonl.toString(), "--format", "jsonl", "--model", words.toString(),
         "--output", tmp.resolve("o").toString(), "--skip-n");

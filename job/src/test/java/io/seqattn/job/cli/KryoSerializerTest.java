@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.seqattn.core.model.ModelDirectory;
 import io.seqattn.job.plan.RunDigest;
 import io.seqattn.job.plan.RunDirectory;
 import io.seqattn.job.testing.CliProcess;
@@ -35,7 +36,7 @@ class KryoSerializerTest {
     Path conf = Files.writeString(tmp.resolve("kryo.conf"), "spark.serializer=" + KRYO + "\n");
     for (String kind : List.of("global", "causal")) {
       Path model = tmp.resolve(kind + "-model");
-      (kind.equals("global") ? TestModels.dna() : TestModels.causalDna()).save(model);
+      ModelDirectory.save((kind.equals("global") ? TestModels.dna() : TestModels.causalDna()), model);
       String[] run = {"run", "--input", TestModels.sampleCorpus().toString(), "--format", "fasta", "--model",
           model.toString(), "--chunk-size", "4096", "--partitions", "3", "--emit-outputs"};
       Path kryoRun = tmp.resolve(kind + "-kryo");
@@ -53,7 +54,7 @@ class KryoSerializerTest {
     Path conf = Files.writeString(tmp.resolve("strict.conf"), "spark.serializer=" + KRYO
         + "\nspark.kryo.registrationRequired=true\n");
     Path model = tmp.resolve("model");
-    TestModels.dna().save(model);
+    ModelDirectory.save(TestModels.dna(), model);
     CliProcess.Result r = CliProcess.run(tmp.resolve("strict.log"), "run", "--input",
         TestModels.sampleCorpus().resolve("phiX174_variants.fa.gz").toString(), "--format", "fasta", "--model",
         model.toString(), "--output", tmp.resolve("out").toString(), "--spark-conf", conf.toString());

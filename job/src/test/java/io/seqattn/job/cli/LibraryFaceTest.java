@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.seqattn.core.attention.Summary;
 import io.seqattn.core.attention.SummaryCodec;
 import io.seqattn.core.model.Model;
+import io.seqattn.core.model.ModelDirectory;
 import io.seqattn.job.testing.RunTables;
 import io.seqattn.job.testing.SparkTestSession;
 import io.seqattn.job.testing.TestModels;
@@ -43,7 +44,7 @@ class LibraryFaceTest {
   static void runTheCli() throws Exception {
     spark = SparkTestSession.get();
     modelDir = tmp.resolve("words");
-    TestModels.words().save(modelDir);
+    ModelDirectory.save(TestModels.words(), modelDir);
     Path run = tmp.resolve("run");
     BadInputTest.Result r = BadInputTest.cli("run", "--input", sample().toString(), "--format", "jsonl", "--model",
         modelDir.toString(), "--output", run.toString(), "--chunk-size", String.valueOf(CHUNK), "--partitions", "3");

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import io.seqattn.core.attention.SequenceAttention;
 import io.seqattn.core.attention.SummaryCodec;
 import io.seqattn.core.model.Model;
+import io.seqattn.core.model.ModelDirectory;
 import io.seqattn.job.testing.RunTables;
 import io.seqattn.job.testing.SparkTestSession;
 import io.seqattn.job.testing.TestModels;
@@ -42,10 +43,10 @@ class ReproducibilityTest {
     SparkSession spark = SparkTestSession.get();
     Path modelDir = tmp.resolve("words");
     Model model = TestModels.words();
-    model.save(modelDir);
+    ModelDirectory.save(model, modelDir);
     Path docs = TestModels.sampleCorpus().resolve("sotu_sample.jsonl");
     Path causalDir = tmp.resolve("causal");
-    TestModels.causalDna().save(causalDir);
+    ModelDirectory.save(TestModels.causalDna(), causalDir);
     Path genome = TestModels.sampleCorpus().resolve("lambda_phage.fa.gz");
 
     RunTables firstCli = null;
@@ -142,7 +143,7 @@ class ReproducibilityTest {
 
   /** Drives the kernel's loops (projection gather, vector elu, GEMM glue) through many calls. */
   private static void warmUp(Model model) {
-    SequenceAttention attention = new SequenceAttention(model, 64);
+    SequenceAttention<?> attention = SequenceAttention.linear(model, 64);
     SplittableRandom random = new SplittableRandom(3);
     int vocab = model.config().tokenizer().vocabularySize();
     for (int i = 0; i < WARM_UP_CALLS / 2; i++) {

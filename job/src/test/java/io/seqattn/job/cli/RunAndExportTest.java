@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.seqattn.core.io.Npy;
 import io.seqattn.core.io.NpyArray;
-import io.seqattn.core.model.Model;
+import io.seqattn.core.model.ModelDirectory;
 import io.seqattn.job.testing.RunTables;
 import io.seqattn.job.testing.SparkTestSession;
 import io.seqattn.job.testing.TestModels;
@@ -40,7 +40,7 @@ class RunAndExportTest {
     JsonNode report = new ObjectMapper().readTree(run.resolve("run.json").toFile());
     assertEquals(7, report.at("/counts/sequences").asInt());
     assertEquals(16_569 - 2 + 6 * (5_386 - 2), report.at("/counts/tokens").asLong());
-    assertEquals(Model.load(model).fingerprint(), report.at("/model/fingerprint").asText());
+    assertEquals(ModelDirectory.load(model).fingerprint(), report.at("/model/fingerprint").asText());
     assertTrue(report.at("/tokens_per_second").asDouble() > 0);
 
     long outputRows = SparkTestSession.get().read().parquet(run.resolve("outputs").toString())

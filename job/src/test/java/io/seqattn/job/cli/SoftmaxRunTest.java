@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.seqattn.core.attention.ChunkKernel;
-import io.seqattn.core.attention.Pooling;
 import io.seqattn.core.attention.PooledSum;
+import io.seqattn.core.attention.Pooling;
 import io.seqattn.core.model.Model;
+import io.seqattn.core.model.ModelDirectory;
+import io.seqattn.core.model.ModelInitializer;
 import io.seqattn.job.input.Chunk;
 import io.seqattn.job.input.InputFile;
 import io.seqattn.job.input.InputFormat;
@@ -66,7 +68,7 @@ class SoftmaxRunTest {
       PooledSum pooled = null;
       for (Chunk c : chunks) {
         PooledSum p = kernel.attendSoftmax(c.tokens(), c.start(), all, 0, false).pooled();
-        pooled = pooled == null ? p : PooledSum.MERGE.merge(pooled, p);
+        pooled = PooledSum.MERGE.mergeNullable(pooled, p);
       }
       out.put(id, Pooling.embedding(model, pooled));
     });
@@ -75,9 +77,9 @@ class SoftmaxRunTest {
 
   @Test
   void softmaxRunsArePartitionInvariantAndEqualTheKernel(@TempDir Path tmp) throws Exception {
-    for (Model model : new Model[] {TestModels.dna(), Model.random(TestModels.dna().config().withCausal(null), 0, 7)}) {
+    for (Model model : new Model[] {TestModels.dna(), ModelInitializer.random(TestModels.dna().config().withCausal(null), 0, 7)}) {
       Path modelDir = tmp.resolve("model-" + model.config().causal());
-      model.save(modelDir);
+      ModelDirectory.save(model, modelDir);
       String input = TestModels.sampleCorpus().resolve("phiX174_variants.fa.gz").toString();
       Path one = run(tmp.resolve("p1-" + model.config().causal()), modelDir, input, 1);
       Path three = run(tmp.resolve("p3-" + model.config().causal()), modelDir, input, 3);
@@ -98,7 +100,7 @@ class SoftmaxRunTest {
   @Test
   void longSequencesAreRefusedWithoutForce(@TempDir Path tmp) throws Exception {
     Path modelDir = tmp.resolve("model");
-    TestModels.dna().save(modelDir);
+    ModelDirectory.save(TestModels.dna(), modelDir);
     StringBuilder fasta = new StringBuilder(">long\n");
     java.util.Random random = new java.util.Random(1);
     for (int i = 0; i < 70_000; i++) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.seqattn.core.model.ModelDirectory;
 import io.seqattn.job.input.FastaIndex;
 import io.seqattn.job.testing.RunTables;
 import io.seqattn.job.testing.SparkTestSession;
@@ -34,9 +35,9 @@ class ValidationTest {
   @BeforeEach
   void models() throws Exception {
     dna = tmp.resolve("dna");
-    TestModels.dna().save(dna);
+    ModelDirectory.save(TestModels.dna(), dna);
     words = tmp.resolve("words");
-    TestModels.words().save(words);
+    ModelDirectory.save(TestModels.words(), words);
   }
 
   static String randomBases(int n, long seed) {

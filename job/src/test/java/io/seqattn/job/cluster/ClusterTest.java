@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.seqattn.core.model.ModelDirectory;
 import io.seqattn.job.cli.SeqAttn;
 import io.seqattn.job.plan.RunStats;
 import io.seqattn.job.testing.RunTables;
@@ -41,7 +42,7 @@ class ClusterTest {
   @BeforeAll
   static void baselineThenCluster() throws Exception {
     model = tmp.resolve("model");
-    TestModels.causalDna().save(model); // causal with decay: the ordered scan, not only the fold
+    ModelDirectory.save(TestModels.causalDna(), model); // causal with decay: the ordered scan, not only the fold
     Path local = run(tmp.resolve("local1"), "--master", "local[1]"); // the CLI starts and stops its own session
     faultDir = Files.createDirectories(tmp.resolve("faults"));
     cluster = LocalCluster.start(tmp, faultDir);

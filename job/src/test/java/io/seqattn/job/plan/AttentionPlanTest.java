@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.seqattn.core.attention.Summary;
-import io.seqattn.core.model.FeatureMap;
+import io.seqattn.core.features.FeatureMaps;
 import io.seqattn.core.model.Model;
 import io.seqattn.core.model.ModelConfig;
+import io.seqattn.core.model.ModelInitializer;
 import io.seqattn.job.input.InputFile;
 import io.seqattn.job.input.InputFormat;
 import io.seqattn.job.input.Readers;
@@ -20,13 +21,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The Spark job against the in-memory fold, at several partition counts, on the sample corpus. */
 class AttentionPlanTest {
@@ -47,8 +50,8 @@ class AttentionPlanTest {
   }
 
   static RunTables run(Path dir, Model model, List<InputFile> inputs, int partitions) throws Exception {
-    Readers readers = new Readers(model.config().tokenizer(), CHUNK, "id", "text");
-    RunSpec spec = new RunSpec(inputs, readers, model, "test-model", partitions, false);
+    RunSpec spec = RunSpec.builder().inputs(inputs, inputs.get(0).format()).model(model, "test-model").chunkSize(CHUNK)
+        .partitions(partitions).build();
     OutputDirectory out = OutputDirectory.prepare(dir.toString(), false, spark.sparkContext().hadoopConfiguration());
     new AttentionPlan(spark, spec).run(out);
     out.commit();
@@ -87,14 +90,20 @@ class AttentionPlanTest {
   }
 
   /** Every feature map, global, plus favor+ causal with decay: bitwise the same at 1 and 3 partitions. */
+  /** Every registered map, global, and one random-feature map causal. */
+  static Stream<Arguments> everyFeatureMap() {
+    return Stream.concat(FeatureMaps.all().stream().map(m -> Arguments.of(m.name(), false)),
+        Stream.of(Arguments.of(FeatureMaps.FAVOR_PLUS.name(), true)));
+  }
+
   @ParameterizedTest
-  @CsvSource({"elu, false", "relu, false", "identity, false", "favor+, false", "trig, false", "favor+, true"})
+  @MethodSource("everyFeatureMap")
   void everyFeatureMapIsPartitionInvariant(String map, boolean causal, @TempDir Path tmp) throws Exception {
-    ModelConfig config = DNA.config().withFeatureMap(FeatureMap.fromConfigName(map), 0);
+    ModelConfig config = DNA.config().withFeatureMap(FeatureMaps.byName(map), 0);
     if (causal) {
       config = config.withCausal(new double[] {0.99, 1.0});
     }
-    Model model = Model.random(config, 0, 5);
+    Model model = ModelInitializer.random(config, 0, 5);
     List<InputFile> two = genomes.subList(0, 2);
     RunTables one = run(tmp.resolve("p1"), model, two, 1);
     RunTables three = run(tmp.resolve("p3"), model, two, 3);

@@ -8,6 +8,7 @@ import io.seqattn.core.attention.Summary;
 import io.seqattn.core.io.Npy;
 import io.seqattn.core.io.NpyArray;
 import io.seqattn.core.model.Model;
+import io.seqattn.core.model.ModelDirectory;
 import io.seqattn.job.cli.SeqAttn;
 import io.seqattn.job.input.InputFile;
 import io.seqattn.job.input.InputFormat;
@@ -52,9 +53,10 @@ class CausalPlanTest {
   }
 
   static RunTables run(Path dir, int partitions) throws Exception {
-    Readers readers = new Readers(MODEL.config().tokenizer(), CHUNK, "id", "text");
     OutputDirectory out = OutputDirectory.prepare(dir.toString(), false, spark.sparkContext().hadoopConfiguration());
-    new AttentionPlan(spark, new RunSpec(genomes, readers, MODEL, "test", partitions, false)).run(out);
+    RunSpec spec = RunSpec.builder().inputs(genomes, InputFormat.FASTA).model(MODEL, "test").chunkSize(CHUNK)
+        .partitions(partitions).build();
+    new AttentionPlan(spark, spec).run(out);
     out.commit();
     return new RunTables(spark, dir);
   }
@@ -93,7 +95,7 @@ class CausalPlanTest {
   @Test
   void exportPositionsAcrossAChunkBoundary(@TempDir Path tmp) throws Exception {
     Path model = tmp.resolve("model");
-    MODEL.save(model);
+    ModelDirectory.save(MODEL, model);
     Path run = tmp.resolve("run");
     String phage = TestModels.sampleCorpus().resolve("phiX174_variants.fa.gz").toString();
     assertEquals(0, cli("run", "--input", phage, "--format", "fasta", "--model", model.toString(),
@@ -115,7 +117,7 @@ class CausalPlanTest {
   @Test
   void continuingFromStoredStatesEqualsOneRunOverTheWhole(@TempDir Path tmp) throws Exception {
     Path model = tmp.resolve("model");
-    MODEL.save(model);
+    ModelDirectory.save(MODEL, model);
     String lambda = readFirstRecord(TestModels.sampleCorpus().resolve("lambda_phage.fa.gz"));
     int cut = 20_000;
     // k = 3: the continuation repeats the last k − 1 bases, so its first token is the whole's token 19,998
@@ -148,9 +150,9 @@ class CausalPlanTest {
   @Test
   void continuingIsRefusedForAnotherModelOrAGlobalRun(@TempDir Path tmp) throws Exception {
     Path model = tmp.resolve("model");
-    MODEL.save(model);
+    ModelDirectory.save(MODEL, model);
     Path other = tmp.resolve("other");
-    TestModels.dna().save(other);
+    ModelDirectory.save(TestModels.dna(), other);
     Path seq = fasta(tmp.resolve("a.fa"), "ACGTACGTACGTTTGA");
     assertEquals(0, cli("run", "--input", seq.toString(), "--format", "fasta", "--model", other.toString(),
         "--output", tmp.resolve("global").toString()));

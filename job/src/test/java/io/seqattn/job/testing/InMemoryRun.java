@@ -42,7 +42,7 @@ public final class InMemoryRun {
       Summary state = null;
       for (Chunk c : chunks) {
         Summary s = kernel.summarize(c.tokens(), c.start());
-        state = state == null ? s : Summary.MERGE.merge(state, s);
+        state = Summary.MERGE.mergeNullable(state, s);
       }
       PooledSum pooled = null;
       Summary prefix = null;
@@ -52,10 +52,10 @@ public final class InMemoryRun {
             ? kernel.attendCausal(c.tokens(), c.start(), prefix, true)
             : kernel.attend(c.tokens(), c.start(), state, true);
         PooledSum p = o.pooled();
-        pooled = pooled == null ? p : PooledSum.MERGE.merge(pooled, p);
+        pooled = PooledSum.MERGE.mergeNullable(pooled, p);
         parts.add(o.outputs());
         Summary s = kernel.summarize(c.tokens(), c.start());
-        prefix = prefix == null ? s : Summary.MERGE.merge(prefix, s);
+        prefix = Summary.MERGE.mergeNullable(prefix, s);
       }
       int total = parts.stream().mapToInt(a -> a.length).sum();
       float[] all = new float[total];

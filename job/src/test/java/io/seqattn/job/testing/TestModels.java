@@ -1,8 +1,9 @@
 package io.seqattn.job.testing;
 
-import io.seqattn.core.model.FeatureMap;
+import io.seqattn.core.features.FeatureMaps;
 import io.seqattn.core.model.Model;
 import io.seqattn.core.model.ModelConfig;
+import io.seqattn.core.model.ModelInitializer;
 import io.seqattn.core.model.Positional;
 import io.seqattn.core.model.TokenizerSpec;
 import java.nio.file.Path;
@@ -12,18 +13,18 @@ public final class TestModels {
   private TestModels() {}
 
   public static Model dna() {
-    return Model.random(new ModelConfig(1, TokenizerSpec.dna(3, 1), 16, 2, 8, FeatureMap.ELU,
+    return ModelInitializer.random(new ModelConfig(TokenizerSpec.dna(3, 1), 16, 2, 8, FeatureMaps.ELU,
         Positional.SINUSOIDAL, 1e-6), 0, 7);
   }
 
   /** Causal, with a different decay per head (RetNet style). */
   public static Model causalDna() {
-    return Model.random(new ModelConfig(1, TokenizerSpec.dna(3, 1), 16, 2, 8, FeatureMap.ELU,
+    return ModelInitializer.random(new ModelConfig(TokenizerSpec.dna(3, 1), 16, 2, 8, FeatureMaps.ELU,
         Positional.SINUSOIDAL, 1e-6).withCausal(new double[] {0.999, 0.9}), 0, 7);
   }
 
   public static Model words() {
-    return Model.random(new ModelConfig(1, TokenizerSpec.words(4096), 16, 2, 8, FeatureMap.ELU,
+    return ModelInitializer.random(new ModelConfig(TokenizerSpec.words(4096), 16, 2, 8, FeatureMaps.ELU,
         Positional.SINUSOIDAL, 1e-6), 6, 11);
   }
 

@@ -1,4 +1,4 @@
-package io.seqattn.core.model;
+package io.seqattn.core.features;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,5 +1,6 @@
-package io.seqattn.core.model;
+package io.seqattn.core.features;
 
+import io.seqattn.core.random.Gaussian;
 import java.util.SplittableRandom;
 
 /**
@@ -22,7 +23,7 @@ public final class OrthogonalFeatures {
       for (int r = 0; r < blockRows; r++) {
         double norm = 0;
         for (int j = 0; j < d; j++) {
-          double g = gaussian(random);
+          double g = Gaussian.next(random);
           norm += g * g;
         }
         norm = Math.sqrt(norm);
@@ -41,7 +42,7 @@ public final class OrthogonalFeatures {
       double norm;
       do {
         for (int j = 0; j < d; j++) {
-          q[r][j] = gaussian(random);
+          q[r][j] = Gaussian.next(random);
         }
         for (int p = 0; p < r; p++) {
           double dot = 0;
@@ -63,12 +64,5 @@ public final class OrthogonalFeatures {
       }
     }
     return q;
-  }
-
-  /** Box–Muller on SplittableRandom (reproducible across JVMs). */
-  static double gaussian(SplittableRandom random) {
-    double u1 = 1.0 - random.nextDouble();
-    double u2 = random.nextDouble();
-    return Math.sqrt(-2.0 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
   }
 }

@@ -1,4 +1,4 @@
-package io.seqattn.core.attention;
+package io.seqattn.core.mixer;
 
 import io.seqattn.core.tokenize.Tokenizer;
 import java.nio.FloatBuffer;
@@ -21,7 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Memory: a [vocab, width] float table per projection, held on the heap. An absent position
  * ({@link Tokenizer#ABSENT}) gets the row of token 0; the kernel masks it afterwards.
  */
-final class TokenProjection {
+public final class TokenProjection {
 
   private final int dModel;
   private final int width;
@@ -37,7 +37,7 @@ final class TokenProjection {
    * @param positions the positional encoding, or null for none
    * @param onesColumns columns of the result that are 1 for every token
    */
-  TokenProjection(INDArray embedding, float[] w, int width, SinusoidalPositions positions, int... onesColumns) {
+  public TokenProjection(INDArray embedding, float[] w, int width, SinusoidalPositions positions, int... onesColumns) {
     this.dModel = (int) embedding.columns();
     this.width = width;
     if (w.length != dModel * width) {
@@ -68,7 +68,7 @@ final class TokenProjection {
   }
 
   /** Columns of the result, the ones column included. */
-  int width() {
+  public int width() {
     return width;
   }
 
@@ -76,7 +76,7 @@ final class TokenProjection {
    * Writes x·W (and the ones) for {@code tokens}, the first at global position {@code start}, into
    * {@code target}: a float, row-major array of shape [n, {@link #width}] that is not a view.
    */
-  void project(int[] tokens, long start, INDArray target) {
+  public void project(int[] tokens, long start, INDArray target) {
     int n = tokens.length;
     if (target.dataType() != DataType.FLOAT || target.ordering() != 'c' || target.isView()
         || target.rows() != n || target.columns() != width) {

@@ -1,9 +1,10 @@
-package io.seqattn.core.model;
+package io.seqattn.core.features;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.seqattn.core.features.FeatureMaps;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -37,10 +38,10 @@ class VectorEluTest {
       System.arraycopy(special, 0, x, 0, Math.min(n, special.length));
       INDArray a = Nd4j.create(x, new long[] {n}, DataType.FLOAT);
       assertTrue(VectorElu.accepts(a));
-      FeatureMap.ELU.applyInPlace(a);
+      FeatureMaps.ELU.applyInPlace(a);
       float[] got = a.data().asFloat();
       for (int i = 0; i < n; i++) {
-        float expected = (float) FeatureMap.ELU.apply(x[i]);
+        float expected = (float) FeatureMaps.ELU.apply(x[i]);
         float allowed = expected < Float.MIN_NORMAL ? Float.MIN_NORMAL : ALLOWED_ULPS * Math.ulp(expected);
         assertTrue(Math.abs(got[i] - expected) <= allowed,
             "n " + n + ", x " + x[i] + ": " + got[i] + " vs " + expected);
@@ -59,7 +60,7 @@ class VectorEluTest {
     float[] first = null;
     for (int run = 0; run < 3000; run++) {
       INDArray a = Nd4j.create(x, new long[] {x.length}, DataType.FLOAT);
-      FeatureMap.ELU.applyInPlace(a);
+      FeatureMaps.ELU.applyInPlace(a);
       float[] got = a.data().asFloat();
       if (first == null) {
         first = got;
@@ -72,7 +73,7 @@ class VectorEluTest {
   @Test
   void nanStaysNanAndInfinitiesAreLimits() {
     INDArray a = Nd4j.createFromArray(Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY);
-    FeatureMap.ELU.applyInPlace(a);
+    FeatureMaps.ELU.applyInPlace(a);
     assertTrue(Float.isNaN(a.getFloat(0)));
     assertEquals(0f, a.getFloat(1));
     assertEquals(Float.POSITIVE_INFINITY, a.getFloat(2));
@@ -85,8 +86,8 @@ class VectorEluTest {
     INDArray view = wide.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 10));
     view.assign(whole);
     assertFalse(VectorElu.accepts(view));
-    FeatureMap.ELU.applyInPlace(whole);
-    FeatureMap.ELU.applyInPlace(view);
+    FeatureMaps.ELU.applyInPlace(whole);
+    FeatureMaps.ELU.applyInPlace(view);
     float[] a = whole.data().asFloat();
     float[] b = view.dup().data().asFloat();
     for (int i = 0; i < a.length; i++) {

@@ -1,4 +1,4 @@
-package io.seqattn.core.attention;
+package io.seqattn.core.mixer;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;

@@ -1,4 +1,4 @@
-package io.seqattn.core.attention;
+package io.seqattn.core.mixer;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,0 +1,32 @@
+package io.seqattn.core.features;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** φ(x) = x: plain linear attention, whose normalizer can have either sign (counted when ≤ 0). */
+public record Identity() implements ElementwiseFeatureMap {
+
+  @Override
+  public String name() {
+    return "identity";
+  }
+
+  @Override
+  public boolean isPositive() {
+    return false;
+  }
+
+  @Override
+  public double apply(double x) {
+    return x;
+  }
+
+  @Override
+  public void applyInPlace(INDArray x) {
+    // φ(x) = x
+  }
+
+  @Override
+  public String toString() {
+    return name();
+  }
+}

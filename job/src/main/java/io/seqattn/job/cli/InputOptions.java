@@ -1,0 +1,53 @@
+package io.seqattn.job.cli;
+
+import io.seqattn.job.input.InputFile;
+import io.seqattn.job.input.InputFormat;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import picocli.CommandLine.Option;
+
+/** The input options of the commands that read sequences: the files, their format, the JSONL fields. */
+final class InputOptions {
+  @Option(names = "--input", required = true, arity = "1..*", paramLabel = "PATH",
+      description = "Input files or directories (a directory contributes its files of the chosen format).")
+  List<Path> inputs;
+
+  @Option(names = "--format", required = true, paramLabel = "FORMAT",
+      description = "Input format: ${COMPLETION-CANDIDATES} (.gz accepted for all).")
+  InputFormat format;
+
+  @Option(names = "--id-field", defaultValue = "id", paramLabel = "NAME",
+      description = "JSONL field holding the document id (default: ${DEFAULT-VALUE}).")
+  String idField;
+
+  @Option(names = "--text-field", defaultValue = "text", paramLabel = "NAME",
+      description = "JSONL field holding the document text (default: ${DEFAULT-VALUE}).")
+  String textField;
+
+  /** The inputs as files: a directory contributes its files of the format, sorted by name. */
+  List<InputFile> files() throws IOException {
+    List<InputFile> files = new ArrayList<>();
+    for (Path p : inputs) {
+      if (Files.isDirectory(p)) {
+        try (Stream<Path> listing = Files.list(p)) {
+          List<Path> matching = listing.filter(Files::isRegularFile)
+              .filter(f -> format.accepts(f.getFileName().toString())).sorted().toList();
+          if (matching.isEmpty()) {
+            throw new SeqAttn.UserException(p + ": directory has no " + format + " files ("
+                + String.join(", ", format.suffixes()) + ")");
+          }
+          matching.forEach(f -> files.add(new InputFile(f.toAbsolutePath().toString(), format)));
+        }
+      } else if (Files.isReadable(p)) {
+        files.add(new InputFile(p.toAbsolutePath().toString(), format));
+      } else {
+        throw new SeqAttn.UserException(p + ": no such file or directory");
+      }
+    }
+    return files;
+  }
+}

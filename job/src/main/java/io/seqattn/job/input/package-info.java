@@ -1,0 +1,7 @@
+/**
+ * Reading inputs into chunks: FASTA (sequential, or split by its {@code .fai}/{@code .gzi} indexes,
+ * checked before they are trusted), text and JSONL, gzip and BGZF, read tasks planned on the
+ * driver, and the input errors that name file, line and column. Streams a sequence in bounded
+ * memory. Imports {@code io.seqattn.core.model} and {@code tokenize} and Jackson; no ND4J, no Spark.
+ */
+package io.seqattn.job.input;
