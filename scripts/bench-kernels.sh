@@ -8,7 +8,7 @@
 # OMP_NUM_THREADS (default: all cores) sets the BLAS threads of kernels and sgemm alike.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-(cd "$root" && mvn -q -B -Pbench -DskipTests -pl bench -am install) >&2
+(cd "$root" && mvn -q -B -Pbench -DskipTests -pl bench -am package) >&2  # package: nothing goes into ~/.m2
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-$(nproc)}"
 main=io.seqattn.bench.KernelReport
 if [[ "${1:-}" == softmax ]]; then

@@ -3,9 +3,9 @@ package io.seqattn.core.mixer;
 import io.seqattn.core.attention.Summary;
 import io.seqattn.core.mixer.linear.CausalLinearAttention;
 import io.seqattn.core.mixer.linear.GlobalLinearAttention;
+import io.seqattn.core.mixer.linear.LinearAttention;
 import io.seqattn.core.mixer.softmax.ExactSoftmax;
 import io.seqattn.core.model.ModelConfig;
-import java.util.Locale;
 import java.util.function.Function;
 
 /**
@@ -36,7 +36,7 @@ public enum Mixers {
   }
 
   /** The model's own linear attention, whose summaries are {@link Summary}: what the SQL functions expose. */
-  public static TokenMixer<Summary> linear(ModelConfig config) {
+  public static LinearAttention linear(ModelConfig config) {
     return config.causal() ? new CausalLinearAttention() : new GlobalLinearAttention();
   }
 
@@ -44,16 +44,5 @@ public enum Mixers {
   @Override
   public String toString() {
     return name;
-  }
-
-  /** The entry of a name, ignoring case. */
-  public static Mixers byName(String name) {
-    for (Mixers m : values()) {
-      if (m.name.equals(name.toLowerCase(Locale.ROOT))) {
-        return m;
-      }
-    }
-    throw new IllegalArgumentException("unknown attention '" + name + "' (expected one of "
-        + java.util.Arrays.toString(values()) + ")");
   }
 }

@@ -1,10 +1,8 @@
 package io.seqattn.core.mixer.linear;
 
-import io.seqattn.core.attention.Semigroup;
 import io.seqattn.core.attention.Summary;
 import io.seqattn.core.mixer.CrossChunk;
 import io.seqattn.core.mixer.MixerKernel;
-import io.seqattn.core.mixer.TokenMixer;
 import io.seqattn.core.model.Model;
 
 /**
@@ -15,7 +13,7 @@ import io.seqattn.core.model.Model;
  * order so each chunk is read out against the state before it; the total is the sequence's final
  * state, from which a later run can continue the sequence.
  */
-public final class CausalLinearAttention implements TokenMixer<Summary> {
+public final class CausalLinearAttention extends LinearAttention {
   /** The default causal block: large enough for efficient GEMMs, small enough that B² ≪ B·d. */
   public static final int DEFAULT_BLOCK_SIZE = 128;
 
@@ -34,11 +32,6 @@ public final class CausalLinearAttention implements TokenMixer<Summary> {
   }
 
   @Override
-  public String attention() {
-    return "linear";
-  }
-
-  @Override
   public String mode() {
     return "causal";
   }
@@ -49,28 +42,8 @@ public final class CausalLinearAttention implements TokenMixer<Summary> {
   }
 
   @Override
-  public Semigroup<Summary> semigroup() {
-    return Summary.MERGE;
-  }
-
-  @Override
-  public long tokens(Summary summary) {
-    return summary.tokens();
-  }
-
-  @Override
   public MixerKernel<Summary> newKernel(Model model) {
     return new CausalLinearKernel(model, blockSize);
-  }
-
-  @Override
-  public boolean storesState() {
-    return true;
-  }
-
-  @Override
-  public Summary state(Summary merged) {
-    return merged;
   }
 
   @Override

@@ -1,10 +1,8 @@
 package io.seqattn.core.mixer.linear;
 
-import io.seqattn.core.attention.Semigroup;
 import io.seqattn.core.attention.Summary;
 import io.seqattn.core.mixer.CrossChunk;
 import io.seqattn.core.mixer.MixerKernel;
-import io.seqattn.core.mixer.TokenMixer;
 import io.seqattn.core.model.Model;
 
 /**
@@ -14,12 +12,7 @@ import io.seqattn.core.model.Model;
  * commutative), reduced per sequence in chunk order; every chunk is then read out against the
  * total, which is the sequence's state.
  */
-public final class GlobalLinearAttention implements TokenMixer<Summary> {
-
-  @Override
-  public String attention() {
-    return "linear";
-  }
+public final class GlobalLinearAttention extends LinearAttention {
 
   @Override
   public String mode() {
@@ -32,28 +25,8 @@ public final class GlobalLinearAttention implements TokenMixer<Summary> {
   }
 
   @Override
-  public Semigroup<Summary> semigroup() {
-    return Summary.MERGE;
-  }
-
-  @Override
-  public long tokens(Summary summary) {
-    return summary.tokens();
-  }
-
-  @Override
   public MixerKernel<Summary> newKernel(Model model) {
     return new GlobalLinearKernel(model);
-  }
-
-  @Override
-  public boolean storesState() {
-    return true;
-  }
-
-  @Override
-  public Summary state(Summary merged) {
-    return merged;
   }
 
   @Override
