@@ -7,8 +7,9 @@
 # Digests are computed by the checkout given as DIGEST_WITH (default: the checkout that ran), so
 # runs made by an older commit can be digested by a newer one.
 # Usage: scripts/bitwise-matrix.sh OUT [CHECKOUT]     (CHECKOUT: default this one)
-# Inputs are read from this checkout's sample-corpus/ and ../shared/corpus (the genome-scale part is
-# skipped with a note when absent), so every checkout's runs name the same source files.
+# Inputs are this checkout's sample-corpus/ and ../shared/corpus (the genome-scale part is skipped
+# with a note when absent), read from fixed paths under $TMPDIR/seqattn-bitwise-inputs, so the runs
+# of every checkout name the same source files.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="$(mkdir -p "$1" && cd "$1" && pwd)"
@@ -46,7 +47,12 @@ model words --tokenizer words --vocab-size 4096 --d-model 32 --heads 2 --d-head 
 model words-causal --tokenizer words --vocab-size 4096 --d-model 32 --heads 2 --d-head 16 --feature-map elu \
   --causal --decay 0.99
 
-sample="$here/sample-corpus"
+# Inputs at fixed paths: embeddings name their source files, so every checkout must read the same paths.
+inputs="${TMPDIR:-/tmp}/seqattn-bitwise-inputs"
+mkdir -p "$inputs"
+rm -rf "$inputs/sample-corpus"
+cp -r "$here/sample-corpus" "$inputs/sample-corpus"
+sample="$inputs/sample-corpus"
 small=(--chunk-size 4096 --emit-outputs)
 for m in elu relu identity favor trig causal decayed decayed-favor; do
   run "sample-$m" "$m" fasta "$sample" "${small[@]}"
@@ -59,16 +65,16 @@ run sample-words-causal words-causal jsonl "$sample/sotu_sample.jsonl" --chunk-s
 run sample-text words text "$sample/texts" --chunk-size 512
 
 if [[ -d "$corpus/genomes" ]]; then
-  # Index-split reads of an uncompressed copy, at a fixed path: embeddings name their source file.
-  genomes="${TMPDIR:-/tmp}/seqattn-bitwise-inputs"
-  mkdir -p "$genomes"
-  [[ -f "$genomes/yeast_chrI.fa" ]] || zcat "$corpus/genomes/yeast_chrI.fa.gz" > "$genomes/yeast_chrI.fa"
-  run yeast-split-elu elu fasta "$genomes/yeast_chrI.fa" --chunk-size 16384 --partitions 3
-  run yeast-split-decayed decayed fasta "$genomes/yeast_chrI.fa" --chunk-size 16384 --partitions 3
-  run ecoli-elu elu fasta "$corpus/genomes/ecoli_K12_MG1655.fa.gz"
-  run ecoli-decayed-favor decayed-favor fasta "$corpus/genomes/ecoli_K12_MG1655.fa.gz"
-  run sotu-words words jsonl "$corpus/documents/sotu.jsonl.gz" --chunk-size 2048
-  run sotu-words-causal words-causal jsonl "$corpus/documents/sotu.jsonl.gz" --chunk-size 2048
+  # Index-split reads of an uncompressed copy.
+  [[ -f "$inputs/yeast_chrI.fa" ]] || zcat "$corpus/genomes/yeast_chrI.fa.gz" > "$inputs/yeast_chrI.fa"
+  ln -sf "$(cd "$corpus" && pwd)/genomes/ecoli_K12_MG1655.fa.gz" "$inputs/ecoli_K12_MG1655.fa.gz"
+  ln -sf "$(cd "$corpus" && pwd)/documents/sotu.jsonl.gz" "$inputs/sotu.jsonl.gz"
+  run yeast-split-elu elu fasta "$inputs/yeast_chrI.fa" --chunk-size 16384 --partitions 3
+  run yeast-split-decayed decayed fasta "$inputs/yeast_chrI.fa" --chunk-size 16384 --partitions 3
+  run ecoli-elu elu fasta "$inputs/ecoli_K12_MG1655.fa.gz"
+  run ecoli-decayed-favor decayed-favor fasta "$inputs/ecoli_K12_MG1655.fa.gz"
+  run sotu-words words jsonl "$inputs/sotu.jsonl.gz" --chunk-size 2048
+  run sotu-words-causal words-causal jsonl "$inputs/sotu.jsonl.gz" --chunk-size 2048
 else
   echo "bitwise-matrix: $corpus not found; only sample-corpus/ was run" >&2
 fi
