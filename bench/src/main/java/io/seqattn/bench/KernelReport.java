@@ -65,8 +65,8 @@ public final class KernelReport {
       Shape shape = Shape.parse(r.getParams().getParam("shape"));
       int chunk = Integer.parseInt(r.getParams().getParam("chunk"));
       double ms = r.getPrimaryResult().getScore();
-      io.seqattn.core.model.FeatureMap map =
-          io.seqattn.core.model.FeatureMaps.byName(r.getParams().getParam("featureMap"));
+      io.seqattn.core.features.FeatureMap map =
+          io.seqattn.core.features.FeatureMaps.byName(r.getParams().getParam("featureMap"));
       double flopsPerToken = switch (step) {
         case "pass1" -> shape.pass1Flops(map);
         case "pass2" -> shape.pass2Flops(map);
