@@ -1,9 +1,9 @@
 package io.seqattn.bench;
 
-import io.seqattn.core.attention.ChunkKernel;
 import io.seqattn.core.attention.Summary;
 import io.seqattn.core.features.FeatureMap;
 import io.seqattn.core.features.FeatureMaps;
+import io.seqattn.core.mixer.ChunkKernel;
 import io.seqattn.core.model.ModelInitializer;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;

@@ -21,7 +21,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 public final class KernelReport {
 
   /** The causal block size of {@code ChunkKernel}, used for its flop count. */
-  static final int CAUSAL_BLOCK = io.seqattn.core.attention.ChunkKernel.DEFAULT_BLOCK_SIZE;
+  static final int CAUSAL_BLOCK = io.seqattn.core.mixer.ChunkKernel.DEFAULT_BLOCK_SIZE;
 
   public static void main(String[] args) throws RunnerException {
     String kernels = args.length > 0 ? args[0] : "KernelBench";

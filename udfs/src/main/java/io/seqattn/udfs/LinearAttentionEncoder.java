@@ -1,11 +1,10 @@
 package io.seqattn.udfs;
 
-import io.seqattn.core.attention.SequenceAttention;
-import io.seqattn.core.attention.Summary;
 import io.seqattn.core.mixer.Mixers;
-import io.seqattn.core.mixer.TokenMixer;
 import io.seqattn.core.model.Model;
 import io.seqattn.core.model.ModelDirectory;
+import io.seqattn.core.network.OneLayerNetwork;
+import io.seqattn.core.network.SequenceAttention;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -137,8 +136,8 @@ public final class LinearAttentionEncoder extends Transformer implements Default
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Broadcast<Model> b = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext()).broadcast(model);
-    TokenMixer<Summary> mixer = Mixers.linear(model.config());
+    Broadcast<OneLayerNetwork> b = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext())
+        .broadcast(new OneLayerNetwork(model, Mixers.linear(model.config())));
     int chunk = (Integer) $(chunkSize);
     int keep = (Integer) $(maxTokens);
     boolean text = dataset.schema().apply($(inputCol)).dataType() instanceof org.apache.spark.sql.types.StringType;
@@ -146,14 +145,14 @@ public final class LinearAttentionEncoder extends Transformer implements Default
       if (doc == null) {
         throw new IllegalArgumentException("LinearAttentionEncoder: input is null");
       }
-      Model m = b.value();
-      int[] tokens = text ? SqlArguments.tokenize("LinearAttentionEncoder", m.config().tokenizer(), (String) doc)
+      OneLayerNetwork network = b.value();
+      int[] tokens = text ? SqlArguments.tokenize("LinearAttentionEncoder", network.tokenizer(), (String) doc)
           : SqlArguments.ints("LinearAttentionEncoder", doc);
       if (keep > 0 && tokens.length > keep) {
         tokens = Arrays.copyOf(tokens, keep);
       }
-      float[] e = new SequenceAttention<>(m, mixer, TaskKernels.of(m, mixer), chunk).embedding(tokens);
-      double[] v = new double[m.embeddingDim()];
+      float[] e = new SequenceAttention(network, TaskKernels.of(network), chunk).embedding(tokens);
+      double[] v = new double[network.embeddingDim()];
       for (int i = 0; e != null && i < v.length; i++) {
         v[i] = e[i];
       }

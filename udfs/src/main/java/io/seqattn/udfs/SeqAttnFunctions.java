@@ -1,16 +1,17 @@
 package io.seqattn.udfs;
 
 import io.seqattn.core.attention.ChunkOutputs;
-import io.seqattn.core.attention.Pooling;
 import io.seqattn.core.attention.Readout;
 import io.seqattn.core.attention.Summary;
 import io.seqattn.core.attention.SummaryCodec;
 import io.seqattn.core.mixer.Mixers;
-import io.seqattn.core.mixer.TokenMixer;
 import io.seqattn.core.model.Model;
 import io.seqattn.core.model.ModelDirectory;
+import io.seqattn.core.network.OneLayerNetwork;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Encoders;
@@ -61,22 +62,22 @@ public final class SeqAttnFunctions {
   /** Registers the functions for an already loaded model. */
   public static void register(SparkSession spark, Model model) {
     SeqAttnKryo.check(spark.sparkContext().getConf(), "SeqAttnFunctions.register");
-    Broadcast<Model> b = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(model);
+    Broadcast<OneLayerNetwork> b = JavaSparkContext.fromSparkContext(spark.sparkContext())
+        .broadcast(new OneLayerNetwork(model, Mixers.linear(model.config())));
     String fp = model.fingerprint();
-    TokenMixer<Summary> mixer = Mixers.linear(model.config());
     spark.udf().register("seqattn_tokenize", (UDF1<String, int[]>) text ->
-        SqlArguments.tokenize("seqattn_tokenize", b.value().config().tokenizer(), text),
+        SqlArguments.tokenize("seqattn_tokenize", b.value().tokenizer(), text),
         DataTypes.createArrayType(DataTypes.IntegerType));
     spark.udf().register("seqattn_summarize", (UDF2<Object, Object, byte[]>) (tokens, start) -> {
       long position = SqlArguments.position("seqattn_summarize", start);
       int[] t = SqlArguments.ints("seqattn_summarize", tokens);
       return SummaryCodec.toBytes(new SummaryCodec.Positioned(fp, position,
-          TaskKernels.of(b.value(), mixer).summarize(t, position)));
+          (Summary) TaskKernels.of(b.value()).summarize(0, t, position, List.of())));
     }, DataTypes.BinaryType);
     spark.udf().register("seqattn_merge", functions.udaf(new SummaryMerge(fp), Encoders.BINARY()));
     spark.udf().register("seqattn_attend", (UDF3<byte[], Object, Object, float[][]>) (state, tokens, start) -> {
-      ChunkOutputs o = attend(b.value(), mixer, "seqattn_attend", state, tokens, start, true);
-      int width = b.value().config().innerDim();
+      ChunkOutputs o = attend(b.value(), "seqattn_attend", state, tokens, start, true);
+      int width = b.value().outputWidth();
       float[][] rows = new float[o.outputs().length / width][];
       for (int i = 0; i < rows.length; i++) {
         rows[i] = java.util.Arrays.copyOfRange(o.outputs(), i * width, (i + 1) * width);
@@ -84,13 +85,12 @@ public final class SeqAttnFunctions {
       return rows;
     }, DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.FloatType)));
     spark.udf().register("seqattn_attend_pooled", (UDF3<byte[], Object, Object, float[]>) (state, tokens, start) ->
-        Pooling.embedding(b.value(),
-            attend(b.value(), mixer, "seqattn_attend_pooled", state, tokens, start, false).pooled()),
+        b.value().embedding(attend(b.value(), "seqattn_attend_pooled", state, tokens, start, false).pooled()),
         DataTypes.createArrayType(DataTypes.FloatType));
     spark.udf().register("seqattn_query", (UDF2<byte[], Object, float[]>) (state, q) -> {
       Summary s = SqlArguments.summary("seqattn_query", fp, SqlArguments.require("seqattn_query", "state", state))
           .summary();
-      return Readout.query(b.value(), s, SqlArguments.floats("seqattn_query", q));
+      return Readout.query(b.value().model(), s, SqlArguments.floats("seqattn_query", q));
     }, DataTypes.createArrayType(DataTypes.FloatType));
   }
 
@@ -99,13 +99,13 @@ public final class SeqAttnFunctions {
    * against its sequence's merged state, a causal one's against the state before it (null for the
    * first chunk).
    */
-  private static ChunkOutputs attend(Model model, TokenMixer<Summary> mixer, String function, byte[] state,
-      Object tokens, Object start, boolean keep) {
+  private static ChunkOutputs attend(OneLayerNetwork network, String function, byte[] state, Object tokens,
+      Object start, boolean keep) {
     int[] t = SqlArguments.ints(function, tokens);
     long s = SqlArguments.position(function, start);
-    Summary context = state == null ? null : SqlArguments.summary(function, model.fingerprint(), state).summary();
+    Summary context = state == null ? null : SqlArguments.summary(function, network.fingerprint(), state).summary();
     try {
-      return TaskKernels.of(model, mixer).attend(t, s, context, keep);
+      return TaskKernels.of(network).attend(t, s, Collections.singletonList(context), keep);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(function + ": " + e.getMessage(), e);
     }

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.seqattn.core.attention.ChunkKernel;
 import io.seqattn.core.attention.Summary;
 import io.seqattn.core.attention.SummaryCodec;
 import io.seqattn.core.features.FeatureMaps;
+import io.seqattn.core.mixer.ChunkKernel;
 import io.seqattn.core.model.Model;
 import io.seqattn.core.model.ModelConfig;
 import io.seqattn.core.model.ModelInitializer;

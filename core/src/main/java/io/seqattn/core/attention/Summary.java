@@ -23,8 +23,12 @@ import java.util.Arrays;
  * represented values are exactly those of the unscaled merge. With c₁ = c₂ = 0 this is bitwise the
  * merge above. c = −∞ is the scale of a stretch without any key (S = z = 0).
  *
- * <p>Layout: {@code s} is [heads][m][d_head], {@code z} is [heads][m], {@code logDecay} and
- * {@code logScale} are [heads].
+ * <p>A gate may decay each key dimension on its own (GLA): then ℓ is a vector per head and the
+ * merge scales each row of S₁ (and each entry of z₁) by its own e^(ℓ₂[a]) — still associative,
+ * not commutative, with only factors ≤ 1 formed. Such summaries are held at scale 1.
+ *
+ * <p>Layout: {@code s} is [heads][m][d_head], {@code z} is [heads][m], {@code logScale} is [heads],
+ * {@code logDecay} is [heads] or, per key dimension, [heads][m].
  */
 public record Summary(int heads, int m, int dHead, long tokens, double[] logDecay, double[] s, double[] z,
     double[] logScale) implements Serializable {
@@ -34,6 +38,9 @@ public record Summary(int heads, int m, int dHead, long tokens, double[] logDeca
     @Override
     public Summary merge(Summary left, Summary right) {
       left.requireSameShape(right);
+      if (left.perDimensionDecay() || right.perDimensionDecay()) {
+        return mergePerDimension(left, right);
+      }
       double[] s = new double[left.s.length];
       double[] z = new double[left.z.length];
       double[] logDecay = new double[left.heads];
@@ -63,6 +70,32 @@ public record Summary(int heads, int m, int dHead, long tokens, double[] logDeca
     }
   };
 
+  /**
+   * The merge when a decay is per key dimension (GLA): row a of U₁ (and z₁[a]) is scaled by
+   * e^(ℓ₂[a]). Such summaries are at scale 1 (per-dimension gates need elementwise feature maps).
+   */
+  private static Summary mergePerDimension(Summary left, Summary right) {
+    int heads = left.heads;
+    int m = left.m;
+    int dHead = left.dHead;
+    double[] logDecay = new double[heads * m];
+    double[] s = new double[left.s.length];
+    double[] z = new double[left.z.length];
+    for (int h = 0; h < heads; h++) {
+      for (int a = 0; a < m; a++) {
+        double l2 = right.logDecayOf(h, a);
+        logDecay[h * m + a] = left.logDecayOf(h, a) + l2;
+        double f = Math.exp(l2);
+        int row = (h * m + a) * dHead;
+        for (int c = 0; c < dHead; c++) {
+          s[row + c] = f * left.s[row + c] + right.s[row + c];
+        }
+        z[h * m + a] = f * left.z[h * m + a] + right.z[h * m + a];
+      }
+    }
+    return new Summary(heads, m, dHead, left.tokens + right.tokens, logDecay, s, z, new double[heads]);
+  }
+
   /** e^(x − c) for x ≤ c, with e^(−∞ − (−∞)) taken as 0: a side without keys contributes nothing. */
   private static double factor(double x, double c) {
     return x == Double.NEGATIVE_INFINITY ? 0.0 : Math.exp(x - c);
@@ -73,8 +106,8 @@ public record Summary(int heads, int m, int dHead, long tokens, double[] logDeca
       throw new IllegalArgumentException("bad summary shape heads=" + heads + " m=" + m + " dHead=" + dHead
           + " tokens=" + tokens);
     }
-    if (s.length != heads * m * dHead || z.length != heads * m || logDecay.length != heads
-        || logScale.length != heads) {
+    if (s.length != heads * m * dHead || z.length != heads * m
+        || (logDecay.length != heads && logDecay.length != heads * m) || logScale.length != heads) {
       throw new IllegalArgumentException("summary arrays do not match shape [" + heads + "," + m + "," + dHead
           + "]: s has " + s.length + ", z has " + z.length + ", logDecay has " + logDecay.length
           + ", logScale has " + logScale.length);
@@ -89,6 +122,24 @@ public record Summary(int heads, int m, int dHead, long tokens, double[] logDeca
         throw new IllegalArgumentException("log decay must be <= 0 (decay factors <= 1), got " + l);
       }
     }
+    if (logDecay.length != heads) {
+      for (double c : logScale) {
+        if (c != 0) {
+          throw new IllegalArgumentException("a summary with a decay per key dimension is held at scale 1, got log "
+              + "scale " + c);
+        }
+      }
+    }
+  }
+
+  /** Whether the decay is one value per head and key dimension (GLA) rather than one per head. */
+  public boolean perDimensionDecay() {
+    return logDecay.length != heads;
+  }
+
+  /** ℓ of head h's key dimension a, whichever way the decay is held. */
+  public double logDecayOf(int h, int a) {
+    return perDimensionDecay() ? logDecay[h * m + a] : logDecay[h];
   }
 
   /** A summary without decay (global or plain causal attention) and at scale 1. */
@@ -145,6 +196,23 @@ public record Summary(int heads, int m, int dHead, long tokens, double[] logDeca
   /** z_h as a fresh array of length m. */
   public double[] zOfHead(int head) {
     return Arrays.copyOfRange(z, head * m, (head + 1) * m);
+  }
+
+  /**
+   * Writes head h's state, times {@code factor}, into the first m·(d_head + 1) floats of
+   * {@code into} as the augmented row-major [m][d_head + 1] matrix [S_h | z_h] the chunkwise causal
+   * kernels carry from block to block.
+   */
+  public void augmentedStateOfHead(int head, double factor, float[] into) {
+    int width = dHead + 1;
+    int sBase = head * m * dHead;
+    int zBase = head * m;
+    for (int a = 0; a < m; a++) {
+      for (int c = 0; c < dHead; c++) {
+        into[a * width + c] = (float) (factor * s[sBase + a * dHead + c]);
+      }
+      into[a * width + dHead] = (float) (factor * z[zBase + a]);
+    }
   }
 
   public void requireSameShape(Summary other) {

@@ -11,10 +11,10 @@ import java.util.Set;
  * {@link IllegalArgumentException} naming the field by its dotted path, so a reader can prefix the
  * file and the message says exactly what to fix.
  */
-final class JsonFields {
+public final class JsonFields {
   private JsonFields() {}
 
-  static JsonNode required(JsonNode node, String key, String path) {
+  public static JsonNode required(JsonNode node, String key, String path) {
     JsonNode value = node.get(key);
     if (value == null || value.isNull()) {
       throw new IllegalArgumentException("missing field '" + path + "'");
@@ -22,7 +22,7 @@ final class JsonFields {
     return value;
   }
 
-  static String text(JsonNode node, String key, String path) {
+  public static String text(JsonNode node, String key, String path) {
     JsonNode value = required(node, key, path);
     if (!value.isTextual()) {
       throw new IllegalArgumentException("'" + path + "' must be a string, got " + value);
@@ -30,7 +30,7 @@ final class JsonFields {
     return value.asText();
   }
 
-  static int integer(JsonNode node, String key, String path) {
+  public static int integer(JsonNode node, String key, String path) {
     JsonNode value = required(node, key, path);
     if (!value.isIntegralNumber() || !value.canConvertToInt()) {
       throw new IllegalArgumentException("'" + path + "' must be an integer, got " + value);
@@ -38,7 +38,7 @@ final class JsonFields {
     return value.asInt();
   }
 
-  static void rejectUnknown(JsonNode node, Set<String> known, String prefix) {
+  public static void rejectUnknown(JsonNode node, Set<String> known, String prefix) {
     List<String> unknown = new ArrayList<>();
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String name = it.next();

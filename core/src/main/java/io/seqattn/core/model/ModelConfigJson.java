@@ -11,7 +11,6 @@ import io.seqattn.core.features.FeatureMaps;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Set;
@@ -38,19 +37,7 @@ public final class ModelConfigJson {
 
   /** Reads and checks a {@code config.json}; every problem is a {@link ModelFormatException} naming the file. */
   public static ModelConfig read(Path file) throws IOException {
-    JsonNode root;
-    try {
-      root = JSON.readTree(Files.readAllBytes(file));
-    } catch (NoSuchFileException e) {
-      throw new ModelFormatException(file + ": missing (a model directory needs " + ModelConfig.FILE_NAME + ")");
-    } catch (JsonProcessingException e) {
-      throw new ModelFormatException(file + ": not valid JSON: " + e.getOriginalMessage());
-    }
-    try {
-      return fromJson(root);
-    } catch (IllegalArgumentException e) {
-      throw new ModelFormatException(file + ": " + e.getMessage(), e);
-    }
+    return ConfigFile.parse(file, ModelConfigJson::fromJson);
   }
 
   public static void write(ModelConfig config, Path file) throws IOException {

@@ -88,7 +88,7 @@ public record TokenizerSpec(Type type, int k, int stride, int vocabSize) impleme
   }
 
   /** The {@code tokenizer} object of a config.json; problems name the field, e.g. {@code tokenizer.k}. */
-  static TokenizerSpec fromJson(JsonNode tok) {
+  public static TokenizerSpec fromJson(JsonNode tok) {
     if (!tok.isObject()) {
       throw new IllegalArgumentException("'tokenizer' must be an object");
     }
@@ -110,7 +110,7 @@ public record TokenizerSpec(Type type, int k, int stride, int vocabSize) impleme
   }
 
   /** Writes this spec's fields into the {@code tokenizer} object of a config.json, in canonical order. */
-  void writeJson(ObjectNode tok) {
+  public void writeJson(ObjectNode tok) {
     tok.put("type", type.configName());
     switch (type) {
       case DNA -> {

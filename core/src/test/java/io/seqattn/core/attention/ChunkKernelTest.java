@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.seqattn.core.features.FeatureMap;
 import io.seqattn.core.features.FeatureMaps;
+import io.seqattn.core.mixer.ChunkKernel;
 import io.seqattn.core.model.Model;
 import io.seqattn.core.model.ModelConfig;
 import io.seqattn.core.model.ModelInitializer;

@@ -10,6 +10,7 @@ import io.seqattn.core.features.FeatureKernel;
 import io.seqattn.core.features.FeatureMap;
 import io.seqattn.core.features.FeatureMaps;
 import io.seqattn.core.features.OrthogonalFeatures;
+import io.seqattn.core.mixer.ChunkKernel;
 import io.seqattn.core.model.Model;
 import io.seqattn.core.model.ModelConfig;
 import io.seqattn.core.model.ModelInitializer;

@@ -5,6 +5,7 @@ import static io.seqattn.core.attention.ChunkKernelTest.randomTokens;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.seqattn.core.features.FeatureMaps;
+import io.seqattn.core.mixer.ChunkKernel;
 import io.seqattn.core.model.Model;
 import io.seqattn.core.model.ModelConfig;
 import io.seqattn.core.model.ModelInitializer;

@@ -4,15 +4,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.seqattn.core.attention.SequenceAttention;
 import io.seqattn.core.features.FeatureMap;
 import io.seqattn.core.features.FeatureMaps;
 import io.seqattn.core.model.Model;
 import io.seqattn.core.model.ModelDirectory;
 import io.seqattn.core.model.ModelVariants;
+import io.seqattn.core.network.SequenceAttention;
 import io.seqattn.job.input.Chunk;
 import io.seqattn.job.input.InputFile;
-import io.seqattn.job.input.InputFormat;
 import io.seqattn.job.input.ReadItem;
 import io.seqattn.job.input.Readers;
 import java.io.IOException;
@@ -118,7 +117,7 @@ final class ApproxErrorCommand implements Callable<Integer> {
       Map<String, float[]> exact = new LinkedHashMap<>();
       seqs.forEach((id, t) -> exact.put(id, SequenceAttention.softmax(scaled, t.length).outputs(t)));
       int[] first = seqs.values().iterator().next();
-      double rms = new io.seqattn.core.attention.ChunkKernel(scaled)
+      double rms = new io.seqattn.core.mixer.ChunkKernel(scaled)
           .rmsLogit(Arrays.copyOf(first, Math.min(512, first.length)), 0);
       for (FeatureMap map : mapList) {
         int[] ms = map.usesOmega() ? features : new int[] {base.config().dHead()};

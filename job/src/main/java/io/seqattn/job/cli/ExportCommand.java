@@ -34,6 +34,10 @@ final class ExportCommand implements Callable<Integer> {
       description = "Directory for the .npy files (--out is an alias).")
   Path out;
 
+  @Option(names = "--layer", defaultValue = "0", paramLabel = "L",
+      description = "Which layer's state to export, 0-based (default: ${DEFAULT-VALUE}; one-layer models have 0 only).")
+  int layer;
+
   @Mixin
   SparkOptions spark;
 
@@ -46,7 +50,7 @@ final class ExportCommand implements Callable<Integer> {
     try (SparkSessions.Handle session = spark.open("seqattn export", "local[1]")) {
       SparkSession ss = session.session();
       RunDirectory dir = RunDirectory.open(run, ss.sparkContext().hadoopConfiguration());
-      RunDirectory.StoredState stored = dir.state(ss, seqId);
+      RunDirectory.StoredState stored = dir.state(ss, seqId, layer);
       Summary state = stored.summary();
       int m = state.m();
       int dHead = state.dHead();
@@ -69,6 +73,7 @@ final class ExportCommand implements Callable<Integer> {
       ObjectNode meta = json.createObjectNode();
       meta.put("seq_id", seqId);
       meta.put("tokens", stored.tokens());
+      meta.put("layer", layer);
       meta.put("heads", h);
       meta.put("m", m);
       meta.put("d_head", dHead);

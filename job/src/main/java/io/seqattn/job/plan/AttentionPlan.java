@@ -2,11 +2,9 @@ package io.seqattn.job.plan;
 
 import io.seqattn.core.attention.ChunkOutputs;
 import io.seqattn.core.attention.PooledSum;
-import io.seqattn.core.attention.Pooling;
-import io.seqattn.core.attention.Semigroup;
 import io.seqattn.core.attention.Summary;
-import io.seqattn.core.mixer.TokenMixer;
-import io.seqattn.core.model.Model;
+import io.seqattn.core.mixer.LayerMixer;
+import io.seqattn.core.network.Network;
 import io.seqattn.job.input.Chunk;
 import io.seqattn.job.input.InputException;
 import io.seqattn.job.input.InputFile;
@@ -25,7 +23,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -76,40 +76,37 @@ public final class AttentionPlan {
     this.spec = spec;
   }
 
-  /** Runs the job, writing states/ (when the mixer keeps a state), embeddings/ and outputs/ under {@code out}. */
+  /** Runs the job, writing states/ (when the mixers keep states), embeddings/ and outputs/ under {@code out}. */
   public RunStats run(OutputDirectory out) throws IOException {
-    return run(spec.mixer(), out);
-  }
-
-  private <S> RunStats run(TokenMixer<S> mixer, OutputDirectory out) throws IOException {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     RunStats stats = new RunStats();
     int partitions = spec.partitions() > 0 ? spec.partitions() : jsc.defaultParallelism();
     stats.partitions = partitions;
-    Broadcast<Model> model = jsc.broadcast(spec.model());
+    Network net = spec.network();
+    Broadcast<Network> network = jsc.broadcast(net);
     int chunkSize = spec.readers().chunkSize();
     boolean emit = spec.emitOutputs();
     List<Runnable> release = new ArrayList<>();
+    HashPartitioner byChunk = new HashPartitioner(partitions);
 
     try {
       Readers readers = spec.readers();
-      OutputTables tables = new OutputTables(spark, spec.model().fingerprint(), mixer.mode());
+      OutputTables tables = new OutputTables(spark, net.fingerprint(), net.mode());
       JavaRDD<Chunk> read = read(jsc, readers, stats, release);
-      JavaPairRDD<String, S> carriedIn = null;
+      RunDirectory earlier = null;
       if (spec.continueFrom() != null) {
         // Continued sequences resume at the position after their last stored token.
-        RunDirectory earlier = RunDirectory.open(spec.continueFrom(), spark.sparkContext().hadoopConfiguration());
-        JavaPairRDD<String, Summary> stored = earlier.finalStates(spark, spec.model(), mixer.mode());
-        carriedIn = stored.mapValues(mixer::resume);
-        JavaPairRDD<String, Long> offsets = stored.mapValues(Summary::tokens);
+        earlier = RunDirectory.open(spec.continueFrom(), spark.sparkContext().hadoopConfiguration());
+        JavaPairRDD<String, Long> offsets = earlier.finalStates(spark, net, 0).mapValues(Summary::tokens);
         read = read.keyBy(Chunk::seqId).leftOuterJoin(offsets, partitions).values()
             .map(c -> c._2().isPresent() ? c._1().shiftedBy(c._2().get()) : c._1());
       }
-      JavaRDD<Chunk> chunks = read
-          .repartition(partitions)
+      // Chunks keyed and partitioned once: every later join with per-chunk contexts moves only the contexts.
+      JavaPairRDD<ChunkKey, Chunk> chunks = read.mapToPair(c -> new Tuple2<>(key(c), c))
+          .partitionBy(byChunk)
           .persist(StorageLevel.MEMORY_AND_DISK_SER());
       release.add(() -> chunks.unpersist(false));
-      long[] counted = timed(stats, "read", () -> chunks
+      long[] counted = timed(stats, "read", () -> chunks.values()
           .map(c -> new long[] {1, c.tokens().length, c.absentTokens(), c.softMaskedTokens()})
           .fold(new long[4], (a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]}));
       stats.chunks = counted[0];
@@ -117,34 +114,50 @@ public final class AttentionPlan {
       stats.absentTokens = counted[2];
       stats.softMaskedTokens = counted[3];
       JavaPairRDD<String, SequenceInfo> infos =
-          chunks.filter(c -> c.index() == 0).mapToPair(c -> new Tuple2<>(c.seqId(), c.info()));
+          chunks.values().filter(c -> c.index() == 0).mapToPair(c -> new Tuple2<>(c.seqId(), c.info()));
       timed(stats, "read", () -> {
         rejectDuplicates(infos);
         return null;
       });
 
-      JavaPairRDD<ChunkKey, S> summaries = chunks.mapToPair(c -> new Tuple2<>(key(c),
-          TaskKernels.of(model.value(), mixer).summarize(c.tokens(), c.start())));
-      Contexts<S> pass1 = switch (mixer.crossChunk()) {
-        case REDUCTION -> reduced(summaries, mixer, chunkSize, partitions);
-        case ORDERED_SCAN -> scanned(summaries, mixer.semigroup(), carriedIn, infos, partitions);
-      };
-      JavaPairRDD<String, S> merged = pass1.totals().persist(StorageLevel.MEMORY_AND_DISK_SER());
-      release.add(() -> merged.unpersist(false));
-      List<Long> lengths = timed(stats, "pass1", () -> merged.map(s -> mixer.tokens(s._2())).collect());
-      stats.sequences = lengths.size();
-      stats.emptySequences = lengths.stream().filter(l -> l == 0).count();
-      if (!spec.force() && lengths.stream().anyMatch(l -> l > mixer.lengthLimit())) {
-        refuseBeyondLimit(mixer, merged);
+      // One pass per layer: its summaries need every earlier layer's context on the chunk.
+      JavaPairRDD<ChunkKey, ArrayList<Object>> contexts = chunks.mapValues(c -> new ArrayList<>());
+      List<JavaPairRDD<String, Object>> totals = new ArrayList<>();
+      for (int layer = 0; layer < net.depth(); layer++) {
+        int l = layer;
+        JavaPairRDD<ChunkKey, Object> summaries = chunks.join(contexts).mapValues(pair -> {
+          Chunk c = pair._1();
+          return TaskKernels.of(network.value()).summarize(l, c.tokens(), c.start(), pair._2());
+        });
+        JavaPairRDD<String, Summary> carriedIn = earlier == null ? null : earlier.finalStates(spark, net, layer);
+        Contexts pass1 = combine(net.mixer(layer), summaries, carriedIn, infos, chunkSize, partitions);
+        JavaPairRDD<String, Object> merged = pass1.totals().persist(StorageLevel.MEMORY_AND_DISK_SER());
+        release.add(() -> merged.unpersist(false));
+        totals.add(merged);
+        JavaPairRDD<ChunkKey, ArrayList<Object>> before = contexts;
+        contexts = before.join(pass1.perChunk()).mapValues(pair -> {
+          ArrayList<Object> withThis = new ArrayList<>(pair._1());
+          withThis.add(pair._2()); // null: a sequence's first chunk under an ordered scan
+          return withThis;
+        }).persist(StorageLevel.MEMORY_AND_DISK_SER());
+        JavaPairRDD<ChunkKey, ArrayList<Object>> layerContexts = contexts;
+        release.add(() -> layerContexts.unpersist(false));
+        List<Long> lengths = timed(stats, net.depth() == 1 ? "pass1" : "pass1-layer" + layer,
+            () -> tokenCounts(net.mixer(l), merged));
+        if (layer == 0) {
+          stats.sequences = lengths.size();
+          stats.emptySequences = lengths.stream().filter(n -> n == 0).count();
+        }
+        if (!spec.force() && lengths.stream().anyMatch(n -> n > net.mixer(l).lengthLimit())) {
+          refuseBeyondLimit(net.mixer(l), merged);
+        }
       }
 
-      JavaPairRDD<ChunkKey, ChunkResult> computed = chunks.mapToPair(c -> new Tuple2<>(key(c), c))
-          .join(pass1.perChunk(), new HashPartitioner(partitions))
-          .mapValues(pair -> {
-            Chunk c = pair._1();
-            ChunkOutputs o = TaskKernels.of(model.value(), mixer).attend(c.tokens(), c.start(), pair._2(), emit);
-            return new ChunkResult(c.start(), c.tokens().length, o.pooled(), o.outputs(), c.softMasked());
-          });
+      JavaPairRDD<ChunkKey, ChunkResult> computed = chunks.join(contexts).mapValues(pair -> {
+        Chunk c = pair._1();
+        ChunkOutputs o = TaskKernels.of(network.value()).attend(c.tokens(), c.start(), pair._2(), emit);
+        return new ChunkResult(c.start(), c.tokens().length, o.pooled(), o.outputs(), c.softMasked());
+      });
       JavaPairRDD<ChunkKey, ChunkResult> results =
           emit ? computed.persist(StorageLevel.MEMORY_AND_DISK_SER()) : computed;
       release.add(() -> results.unpersist(false));
@@ -154,15 +167,21 @@ public final class AttentionPlan {
               .persist(StorageLevel.MEMORY_AND_DISK_SER());
       release.add(() -> pooled.unpersist(false));
 
-      if (mixer.storesState()) {
+      Map<Integer, JavaPairRDD<String, Summary>> states = new LinkedHashMap<>();
+      for (int layer = 0; layer < net.depth(); layer++) {
+        if (net.mixer(layer).storesState()) {
+          states.put(layer, storedStates(net.mixer(layer), totals.get(layer)));
+        }
+      }
+      if (!states.isEmpty()) {
         timed(stats, "write-states", () -> {
-          tables.states(merged.mapValues(mixer::state)).write().parquet(out.staging(OutputTables.STATES_TABLE));
+          tables.states(states).write().parquet(out.staging(OutputTables.STATES_TABLE));
           return null;
         });
       }
       timed(stats, "pass2+write-embeddings", () -> {
         JavaRDD<Row> rows = pooled.join(infos, new HashPartitioner(partitions)).map(e -> {
-          float[] embedding = Pooling.embedding(model.value(), e._2()._1());
+          float[] embedding = network.value().embedding(e._2()._1());
           SequenceInfo info = e._2()._2();
           return RowFactory.create(e._1(), e._2()._1().count(), embedding, info.origin(),
               e._2()._1().nonPositiveNormalizers(), info.fields());
@@ -183,8 +202,20 @@ public final class AttentionPlan {
       return stats;
     } finally {
       release.forEach(Runnable::run);
-      model.destroy();
+      network.destroy();
     }
+  }
+
+  /** Every sequence's token count from its merged summaries of one layer. */
+  @SuppressWarnings("unchecked") // a layer's summaries are its mixer's
+  private static <S> List<Long> tokenCounts(LayerMixer<S> mixer, JavaPairRDD<String, Object> merged) {
+    return merged.map(s -> mixer.tokens((S) s._2())).collect();
+  }
+
+  /** A layer's merged summaries as the states its mixer stores. */
+  @SuppressWarnings("unchecked") // a layer's summaries are its mixer's
+  private static <S> JavaPairRDD<String, Summary> storedStates(LayerMixer<S> mixer, JavaPairRDD<String, Object> merged) {
+    return merged.mapValues(s -> mixer.state((S) s));
   }
 
   /**
@@ -210,9 +241,10 @@ public final class AttentionPlan {
   }
 
   /** Refuses a sequence longer than the mixer takes unforced, before any is read out, naming one. */
-  private static <S> void refuseBeyondLimit(TokenMixer<S> mixer, JavaPairRDD<String, S> merged) {
+  @SuppressWarnings("unchecked") // a layer's summaries are its mixer's
+  private static <S> void refuseBeyondLimit(LayerMixer<S> mixer, JavaPairRDD<String, Object> merged) {
     long limit = mixer.lengthLimit();
-    Tuple2<String, Long> longest = merged.mapValues(mixer::tokens).filter(l -> l._2() > limit).first();
+    Tuple2<String, Long> longest = merged.mapValues(s -> mixer.tokens((S) s)).filter(l -> l._2() > limit).first();
     throw new InputException("sequence '" + longest._1() + "' has " + longest._2() + " tokens: "
         + mixer.lengthLimitReason() + " and is refused above " + limit + " tokens (pass --force to run it anyway, "
         + "or use linear attention)");
@@ -264,25 +296,38 @@ public final class AttentionPlan {
   }
 
   /**
-   * What pass 1 hands on: each sequence's merge of all its summaries and, per chunk, what that chunk
-   * is read against in pass 2.
+   * What a layer's pass 1 hands on: each sequence's merge of all its summaries and, per chunk, what
+   * that chunk is read against (null for a sequence's first chunk under an ordered scan).
    */
-  private record Contexts<S>(JavaPairRDD<String, S> totals, JavaPairRDD<ChunkKey, S> perChunk) {}
+  private record Contexts(JavaPairRDD<String, Object> totals, JavaPairRDD<ChunkKey, Object> perChunk) {}
+
+  /** A layer's summaries combined across chunks as its mixer says. */
+  @SuppressWarnings("unchecked") // a layer's summaries are its mixer's
+  private static <S> Contexts combine(LayerMixer<S> mixer, JavaPairRDD<ChunkKey, Object> summaries,
+      JavaPairRDD<String, Summary> carriedIn, JavaPairRDD<String, SequenceInfo> present, int chunkSize,
+      int partitions) {
+    JavaPairRDD<ChunkKey, S> typed = summaries.mapValues(s -> (S) s);
+    return switch (mixer.crossChunk()) {
+      case REDUCTION -> reduced(typed, mixer, chunkSize, partitions);
+      case ORDERED_SCAN -> scanned(typed, mixer,
+          carriedIn == null ? null : carriedIn.mapValues(mixer::resume), present, partitions);
+    };
+  }
 
   /** {@code REDUCTION}: one ordered fold per sequence; every chunk reads against the whole sequence's merge. */
-  private static <S> Contexts<S> reduced(JavaPairRDD<ChunkKey, S> summaries, TokenMixer<S> mixer, int chunkSize,
+  private static <S> Contexts reduced(JavaPairRDD<ChunkKey, S> summaries, LayerMixer<S> mixer, int chunkSize,
       int partitions) {
     JavaPairRDD<String, S> totals = OrderedFold.perSequence(summaries, mixer.semigroup(), partitions);
-    JavaPairRDD<ChunkKey, S> perChunk = totals.flatMapToPair(s -> {
+    JavaPairRDD<ChunkKey, Object> perChunk = totals.flatMapToPair(s -> {
       long n = mixer.tokens(s._2());
       int count = n == 0 ? 1 : (int) ((n + chunkSize - 1) / chunkSize);
-      List<Tuple2<ChunkKey, S>> copies = new ArrayList<>(count);
+      List<Tuple2<ChunkKey, Object>> copies = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
         copies.add(new Tuple2<>(new ChunkKey(s._1(), i), s._2()));
       }
       return copies.iterator();
     });
-    return new Contexts<>(totals, perChunk);
+    return new Contexts(totals.mapValues(t -> (Object) t), perChunk);
   }
 
   /**
@@ -290,15 +335,16 @@ public final class AttentionPlan {
    * A stored state being continued ({@code carriedIn}, may be null) enters the scan as chunk −1 of
    * its sequence, for the sequences present in this run's inputs.
    */
-  private static <S> Contexts<S> scanned(JavaPairRDD<ChunkKey, S> summaries, Semigroup<S> semigroup,
+  private static <S> Contexts scanned(JavaPairRDD<ChunkKey, S> summaries, LayerMixer<S> mixer,
       JavaPairRDD<String, S> carriedIn, JavaPairRDD<String, SequenceInfo> present, int partitions) {
     JavaPairRDD<ChunkKey, S> scanned = summaries;
     if (carriedIn != null) {
       scanned = summaries.union(carriedIn.join(present, partitions)
           .mapToPair(e -> new Tuple2<>(new ChunkKey(e._1(), -1), e._2()._1())));
     }
-    OrderedScan.Result<S> scan = OrderedScan.exclusive(scanned, semigroup, partitions, SCAN_BLOCK);
-    return new Contexts<>(scan.totals(), scan.prefixes().filter(p -> p._1().index() >= 0));
+    OrderedScan.Result<S> scan = OrderedScan.exclusive(scanned, mixer.semigroup(), partitions, SCAN_BLOCK);
+    return new Contexts(scan.totals().mapValues(t -> (Object) t),
+        scan.prefixes().filter(p -> p._1().index() >= 0).mapValues(p -> (Object) p));
   }
 
   private List<ReadTask> planReads(Readers readers) {

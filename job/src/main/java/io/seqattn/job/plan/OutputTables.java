@@ -4,6 +4,7 @@ import io.seqattn.core.attention.Summary;
 import io.seqattn.udfs.ChunkKey;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Column;
@@ -18,7 +19,7 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * The Parquet tables of a run directory and their schemas, documented in README:
- * {@code states} (one row per sequence and head), {@code embeddings} (one row per sequence, with
+ * {@code states} (one row per sequence, layer and head), {@code embeddings} (one row per sequence, with
  * passthrough fields as a struct) and {@code outputs} (one row per chunk).
  */
 public final class OutputTables {
@@ -29,10 +30,12 @@ public final class OutputTables {
 
   static final StructType STATES = new StructType()
       .add("seq_id", DataTypes.StringType, false)
+      .add("layer", DataTypes.IntegerType, false)
       .add("head", DataTypes.IntegerType, false)
       .add("tokens", DataTypes.LongType, false)
       .add("mode", DataTypes.StringType, false)
       .add("log_decay", DataTypes.DoubleType, false)
+      .add("log_decay_per_dim", DataTypes.createArrayType(DataTypes.DoubleType, false), true)
       .add("log_scale", DataTypes.DoubleType, false)
       .add("m", DataTypes.IntegerType, false)
       .add("d_head", DataTypes.IntegerType, false)
@@ -66,19 +69,34 @@ public final class OutputTables {
     this.mode = mode;
   }
 
-  Dataset<Row> states(JavaPairRDD<String, Summary> states) {
+  /**
+   * The final states of the layers that keep one (by layer index) as rows, one per sequence, layer
+   * and head: {@code log_decay} is the
+   * head's ℓ, or 0 and {@code log_decay_per_dim} its m values when the decay is per key dimension.
+   */
+  Dataset<Row> states(Map<Integer, JavaPairRDD<String, Summary>> layers) {
     String fp = fingerprint;
     String stateMode = mode;
-    JavaRDD<Row> rows = states.flatMap(e -> {
-      Summary s = e._2();
-      List<Row> perHead = new ArrayList<>(s.heads());
-      for (int h = 0; h < s.heads(); h++) {
-        perHead.add(RowFactory.create(e._1(), h, s.tokens(), stateMode, s.logDecay()[h], s.logScale()[h], s.m(),
-            s.dHead(), s.sOfHead(h), s.zOfHead(h), fp));
-      }
-      return perHead.iterator();
-    });
-    return spark.createDataFrame(rows, STATES).sortWithinPartitions("seq_id", "head");
+    JavaRDD<Row> rows = null;
+    for (Map.Entry<Integer, JavaPairRDD<String, Summary>> layer : layers.entrySet()) {
+      int l = layer.getKey();
+      JavaRDD<Row> layerRows = layer.getValue().flatMap(e -> {
+        Summary s = e._2();
+        List<Row> perHead = new ArrayList<>(s.heads());
+        for (int h = 0; h < s.heads(); h++) {
+          double[] perDim = null;
+          if (s.perDimensionDecay()) {
+            perDim = java.util.Arrays.copyOfRange(s.logDecay(), h * s.m(), (h + 1) * s.m());
+          }
+          perHead.add(RowFactory.create(e._1(), l, h, s.tokens(), stateMode,
+              s.perDimensionDecay() ? 0.0 : s.logDecay()[h], perDim, s.logScale()[h], s.m(), s.dHead(),
+              s.sOfHead(h), s.zOfHead(h), fp));
+        }
+        return perHead.iterator();
+      });
+      rows = rows == null ? layerRows : rows.union(layerRows);
+    }
+    return spark.createDataFrame(rows, STATES).sortWithinPartitions("seq_id", "layer", "head");
   }
 
   /** Embeddings with passthrough fields parsed into a {@code fields} struct whose schema Spark infers. */
@@ -104,12 +122,21 @@ public final class OutputTables {
     int dHead = first.getInt(first.fieldIndex("d_head"));
     double[] s = new double[heads * m * dHead];
     double[] z = new double[heads * m];
-    double[] logDecay = new double[heads];
+    List<String> columns = java.util.Arrays.asList(first.schema().fieldNames());
+    boolean scaled = columns.contains("log_scale");
+    boolean perDim = columns.contains("log_decay_per_dim") && !first.isNullAt(first.fieldIndex("log_decay_per_dim"));
+    double[] logDecay = new double[perDim ? heads * m : heads];
     double[] logScale = new double[heads];
-    boolean scaled = java.util.Arrays.asList(first.schema().fieldNames()).contains("log_scale");
     for (int h = 0; h < heads; h++) {
       Row r = headRows.get(h);
-      logDecay[h] = r.getDouble(r.fieldIndex("log_decay"));
+      if (perDim) {
+        List<Double> l = r.getList(r.fieldIndex("log_decay_per_dim"));
+        for (int a = 0; a < m; a++) {
+          logDecay[h * m + a] = l.get(a);
+        }
+      } else {
+        logDecay[h] = r.getDouble(r.fieldIndex("log_decay"));
+      }
       logScale[h] = scaled ? r.getDouble(r.fieldIndex("log_scale")) : 0.0; // runs before 0.2 stored no scale
       List<Double> sh = r.getList(r.fieldIndex("s"));
       List<Double> zh = r.getList(r.fieldIndex("z"));

@@ -28,7 +28,7 @@ public final class RunDigest {
 
   /** Key columns of each table, in sort order. */
   private static final Map<String, List<String>> KEYS = Map.of(
-      OutputTables.STATES_TABLE, List.of("seq_id", "head"),
+      OutputTables.STATES_TABLE, List.of("seq_id", "layer", "head"),
       OutputTables.EMBEDDINGS_TABLE, List.of("seq_id"),
       OutputTables.OUTPUTS_TABLE, List.of("seq_id", "chunk"));
 
@@ -56,7 +56,8 @@ public final class RunDigest {
   }
 
   private static TableDigest digest(String name, Dataset<Row> table) {
-    List<String> keys = KEYS.get(name);
+    List<String> columns = List.of(table.columns());
+    List<String> keys = KEYS.get(name).stream().filter(columns::contains).toList(); // runs before 0.2: no layer
     Dataset<Row> sorted = table.sort(keys.stream().map(table::col).toArray(org.apache.spark.sql.Column[]::new));
     MessageDigest sha = sha256();
     StructField[] fields = table.schema().fields();

@@ -1,7 +1,7 @@
 package io.seqattn.job.plan;
 
 import io.seqattn.core.attention.Summary;
-import io.seqattn.core.model.Model;
+import io.seqattn.core.network.Network;
 import io.seqattn.job.input.InputException;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -93,14 +93,16 @@ public final class RunDirectory {
   }
 
   /**
-   * Every sequence's stored final state, to continue the sequences from: checked to come from
-   * {@code model} and from a run of the same mode, with one row per head.
+   * Every sequence's stored final state of one layer, to continue the sequences from: checked to
+   * come from {@code network} and from a run of the same mode, with one row per head. Runs before
+   * layers existed hold layer 0 only.
    *
-   * @throws InputException naming the run when its states cannot be continued by this model
+   * @throws InputException naming the run when its states cannot be continued by this network
    */
-  public JavaPairRDD<String, Summary> finalStates(SparkSession spark, Model model, String mode) throws IOException {
-    Dataset<Row> rows = states(spark);
-    String fingerprint = model.fingerprint();
+  public JavaPairRDD<String, Summary> finalStates(SparkSession spark, Network network, int layer) throws IOException {
+    Dataset<Row> rows = layer(states(spark), layer);
+    String fingerprint = network.fingerprint();
+    String mode = network.mode();
     for (Row r : rows.select("model_fingerprint", "mode").distinct().collectAsList()) {
       if (!fingerprint.equals(r.getString(0))) {
         throw new InputException(location + ": states come from model " + r.getString(0) + ", not the model of this "
@@ -111,7 +113,6 @@ public final class RunDirectory {
             + mode + " one");
       }
     }
-    int heads = model.config().heads();
     String where = location;
     return rows.javaRDD()
         .mapToPair(r -> new Tuple2<>(r.getString(r.fieldIndex("seq_id")), r))
@@ -120,12 +121,20 @@ public final class RunDirectory {
           List<Row> sorted = new ArrayList<>();
           headRows.forEach(sorted::add);
           sorted.sort(Comparator.comparingInt(r -> r.getInt(r.fieldIndex("head"))));
-          if (sorted.size() != heads) {
-            throw new InputException(where + ": sequence '" + sorted.get(0).getString(0) + "' has " + sorted.size()
-                + " heads stored, the model has " + heads);
+          for (int h = 0; h < sorted.size(); h++) {
+            if (sorted.get(h).getInt(sorted.get(h).fieldIndex("head")) != h) {
+              throw new InputException(where + ": sequence '" + sorted.get(0).getString(0) + "' has heads missing "
+                  + "from layer " + layer + " of its stored state");
+            }
           }
           return OutputTables.stateOf(sorted);
         });
+  }
+
+  /** The rows of one layer of a states table (all rows of a table written before layers existed). */
+  private static Dataset<Row> layer(Dataset<Row> states, int layer) {
+    return List.of(states.columns()).contains("layer") ? states.where(functions.col("layer").equalTo(layer))
+        : states;
   }
 
   /** One stored sequence's state with what its rows say about it, as {@link #state} returns it. */
@@ -136,13 +145,14 @@ public final class RunDirectory {
    *
    * @throws RunDirectoryException when the run has no such sequence, naming a few it has
    */
-  public StoredState state(SparkSession spark, String seqId) throws IOException {
-    Dataset<Row> table = states(spark);
+  public StoredState state(SparkSession spark, String seqId, int layer) throws IOException {
+    Dataset<Row> table = layer(states(spark), layer);
     List<Row> heads = table.where(functions.col("seq_id").equalTo(seqId)).orderBy("head").collectAsList();
     if (heads.isEmpty()) {
       List<String> some = table.select("seq_id").distinct().orderBy("seq_id").limit(5).as(Encoders.STRING())
           .collectAsList();
-      throw new RunDirectoryException(location + ": no sequence '" + seqId + "' (ids include " + some + ")");
+      throw new RunDirectoryException(location + ": no sequence '" + seqId + "'" + (some.isEmpty() ? " in layer "
+          + layer : " (ids include " + some + ")"));
     }
     Row first = heads.get(0);
     return new StoredState(OutputTables.stateOf(heads), first.getLong(first.fieldIndex("tokens")),

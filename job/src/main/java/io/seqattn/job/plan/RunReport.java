@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.seqattn.core.model.ModelConfigJson;
 import io.seqattn.job.input.InputFile;
 import io.seqattn.job.input.InputFormat;
 import java.io.IOException;
@@ -26,8 +25,8 @@ public final class RunReport {
   public static void write(OutputDirectory out, RunSpec spec, InputFormat format, RunStats stats,
       SparkSession spark, Instant started) throws IOException {
     ObjectNode root = JSON.createObjectNode();
-    root.put("mode", spec.mixer().mode());
-    root.put("attention", spec.mixer().attention());
+    root.put("mode", spec.network().mode());
+    root.put("attention", spec.network().attention());
     root.put("started", started.toString());
     root.put("finished", Instant.now().toString());
     root.put("format", format.name().toLowerCase(Locale.ROOT));
@@ -35,9 +34,10 @@ public final class RunReport {
     spec.inputs().stream().map(InputFile::path).forEach(inputs::add);
     ObjectNode model = root.putObject("model");
     model.put("dir", spec.modelDir());
-    model.put("fingerprint", spec.model().fingerprint());
-    model.set("config", JSON.readTree(ModelConfigJson.toJson(spec.model().config())));
-    model.put("embedding_dim", spec.model().embeddingDim());
+    model.put("fingerprint", spec.network().fingerprint());
+    model.set("config", JSON.readTree(spec.network().configJson()));
+    model.put("layers", spec.network().depth());
+    model.put("embedding_dim", spec.network().embeddingDim());
     root.put("chunk_size", spec.readers().chunkSize());
     root.put("partitions", stats.partitions());
     root.put("emit_outputs", spec.emitOutputs());

@@ -1,9 +1,10 @@
 package io.seqattn.job.plan;
 
 import io.seqattn.core.mixer.Mixers;
-import io.seqattn.core.mixer.TokenMixer;
 import io.seqattn.core.model.Model;
 import io.seqattn.core.model.TokenizerSpec;
+import io.seqattn.core.network.Network;
+import io.seqattn.core.network.OneLayerNetwork;
 import io.seqattn.job.input.FastaOptions;
 import io.seqattn.job.input.InputFile;
 import io.seqattn.job.input.InputFormat;
@@ -14,19 +15,18 @@ import java.util.Objects;
 
 /**
  * Everything a run needs, checked together ({@link Builder#build}): the inputs and how to read them,
- * the model and the token mixer that runs it, how many partitions to spread chunks over (0 =
- * Spark's default parallelism), whether to keep the per-position outputs, the run directory whose
- * final states the sequences continue from (null for none), and whether a mixer with a length limit
- * runs anyway ({@code force}).
+ * the network to run (a one-layer model with the token mixer chosen for it, or a deep stack), how
+ * many partitions to spread chunks over (0 = Spark's default parallelism), whether to keep the
+ * per-position outputs, the run directory whose final states the sequences continue from (null
+ * for none), and whether a mixer with a length limit runs anyway ({@code force}).
  */
-public record RunSpec(List<InputFile> inputs, Readers readers, Model model, String modelDir, TokenMixer<?> mixer,
-    int partitions, boolean emitOutputs, String continueFrom, boolean force) {
+public record RunSpec(List<InputFile> inputs, Readers readers, Network network, String modelDir, int partitions,
+    boolean emitOutputs, String continueFrom, boolean force) {
 
   public RunSpec {
     Objects.requireNonNull(inputs, "inputs");
     Objects.requireNonNull(readers, "readers");
-    Objects.requireNonNull(model, "model");
-    Objects.requireNonNull(mixer, "mixer");
+    Objects.requireNonNull(network, "network");
   }
 
   public static Builder builder() {
@@ -38,6 +38,7 @@ public record RunSpec(List<InputFile> inputs, Readers readers, Model model, Stri
     private List<InputFile> inputs;
     private InputFormat format;
     private Model model;
+    private Network network;
     private String modelDir;
     private Mixers attention = Mixers.LINEAR;
     private int chunkSize = 65_536;
@@ -59,8 +60,16 @@ public record RunSpec(List<InputFile> inputs, Readers readers, Model model, Stri
       return this;
     }
 
+    /** A one-layer (format 1) model, run by the mixer {@link #attention} names. */
     public Builder model(Model value, String dir) {
       this.model = value;
+      this.modelDir = dir;
+      return this;
+    }
+
+    /** A network as it is (a deep stack runs its own mixers: --attention is linear). */
+    public Builder network(Network value, String dir) {
+      this.network = value;
       this.modelDir = dir;
       return this;
     }
@@ -119,27 +128,44 @@ public record RunSpec(List<InputFile> inputs, Readers readers, Model model, Stri
      */
     public RunSpec build() {
       require(inputs != null && !inputs.isEmpty(), "no inputs");
-      require(model != null, "no model");
+      require(model != null || network != null, "no model");
       require(chunkSize >= 1, "--chunk-size must be >= 1, got " + chunkSize);
       require(partitions >= 0, "--partitions must be >= 0, got " + partitions);
-      boolean dnaFasta = format == InputFormat.FASTA && model.config().tokenizer().type() == TokenizerSpec.Type.DNA;
+      Network net = network != null ? network : oneLayer(model);
+      if (network != null) {
+        require(attention == Mixers.LINEAR, "--attention " + attention + " applies to one-layer (format 1) models; "
+            + "a deep model runs its own mixers");
+      }
+      boolean dnaFasta = format == InputFormat.FASTA && net.tokenizer().type() == TokenizerSpec.Type.DNA;
       require(!(skipN || keepSoftMask) || dnaFasta,
           (skipN ? "--skip-n" : "--keep-soft-mask") + " applies to FASTA input read with a dna model");
       require(!keepSoftMask || emitOutputs, "--keep-soft-mask writes its flags to outputs/: add --emit-outputs");
-      TokenMixer<?> mixer;
+      if (continueFrom != null) {
+        for (int layer = 0; layer < net.depth(); layer++) {
+          String reason = net.mixer(layer).cannotContinue();
+          if (reason != null) {
+            throw new InvalidRunException("--continue-from " + reason
+                + (net.depth() > 1 ? " (layer " + layer + ")" : ""));
+          }
+        }
+      }
+      boolean limited = false;
+      for (int layer = 0; layer < net.depth(); layer++) {
+        limited |= net.mixer(layer).lengthLimit() < Long.MAX_VALUE;
+      }
+      require(!force || limited, "--force applies to --attention " + Mixers.SOFTMAX + " only (" + attention
+          + " attention takes sequences of any length)");
+      Readers readers = new Readers(net.tokenizer(), chunkSize, idField, textField, validation,
+          new FastaOptions(skipN, keepSoftMask));
+      return new RunSpec(inputs, readers, net, modelDir, partitions, emitOutputs, continueFrom, force);
+    }
+
+    private OneLayerNetwork oneLayer(Model oneLayerModel) {
       try {
-        mixer = attention.of(model.config());
+        return new OneLayerNetwork(oneLayerModel, attention.of(oneLayerModel.config()));
       } catch (IllegalArgumentException e) {
         throw new InvalidRunException("--attention " + attention + ": " + e.getMessage());
       }
-      if (continueFrom != null && mixer.cannotContinue() != null) {
-        throw new InvalidRunException("--continue-from " + mixer.cannotContinue());
-      }
-      require(!force || mixer.lengthLimit() < Long.MAX_VALUE, "--force applies to --attention "
-          + Mixers.SOFTMAX + " only (" + attention + " attention takes sequences of any length)");
-      Readers readers = new Readers(model.config().tokenizer(), chunkSize, idField, textField, validation,
-          new FastaOptions(skipN, keepSoftMask));
-      return new RunSpec(inputs, readers, model, modelDir, mixer, partitions, emitOutputs, continueFrom, force);
     }
 
     private static void require(boolean condition, String message) {

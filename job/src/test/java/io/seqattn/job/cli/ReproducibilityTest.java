@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import io.seqattn.core.attention.SequenceAttention;
 import io.seqattn.core.attention.SummaryCodec;
 import io.seqattn.core.model.Model;
 import io.seqattn.core.model.ModelDirectory;
+import io.seqattn.core.network.SequenceAttention;
 import io.seqattn.job.testing.RunTables;
 import io.seqattn.job.testing.SparkTestSession;
 import io.seqattn.job.testing.TestModels;
@@ -143,7 +143,7 @@ class ReproducibilityTest {
 
   /** Drives the kernel's loops (projection gather, vector elu, GEMM glue) through many calls. */
   private static void warmUp(Model model) {
-    SequenceAttention<?> attention = SequenceAttention.linear(model, 64);
+    SequenceAttention attention = SequenceAttention.linear(model, 64);
     SplittableRandom random = new SplittableRandom(3);
     int vocab = model.config().tokenizer().vocabularySize();
     for (int i = 0; i < WARM_UP_CALLS / 2; i++) {

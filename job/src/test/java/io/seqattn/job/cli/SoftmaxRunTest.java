@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.seqattn.core.attention.ChunkKernel;
 import io.seqattn.core.attention.PooledSum;
 import io.seqattn.core.attention.Pooling;
+import io.seqattn.core.mixer.ChunkKernel;
 import io.seqattn.core.model.Model;
 import io.seqattn.core.model.ModelDirectory;
 import io.seqattn.core.model.ModelInitializer;

@@ -1,9 +1,9 @@
 package io.seqattn.job.testing;
 
-import io.seqattn.core.attention.ChunkKernel;
 import io.seqattn.core.attention.PooledSum;
 import io.seqattn.core.attention.Pooling;
 import io.seqattn.core.attention.Summary;
+import io.seqattn.core.mixer.ChunkKernel;
 import io.seqattn.core.model.Model;
 import io.seqattn.job.input.Chunk;
 import io.seqattn.job.input.InputFile;

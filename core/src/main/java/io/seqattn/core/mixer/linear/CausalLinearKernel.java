@@ -184,14 +184,7 @@ final class CausalLinearKernel implements MixerKernel<Summary> {
     int size = m * width;
     float[] states = new float[blocks * size];
     if (prefix != null) {
-      double[] s = prefix.sOfHead(h);
-      double[] z = prefix.zOfHead(h);
-      for (int a = 0; a < m; a++) {
-        for (int c = 0; c < dHead; c++) {
-          states[a * width + c] = (float) (prefixFactor * s[a * dHead + c]);
-        }
-        states[a * width + dHead] = (float) (prefixFactor * z[a]);
-      }
+      prefix.augmentedStateOfHead(h, prefixFactor, states);
     }
     float decay = (float) Math.exp(logBlockDecay);
     for (int i = 1; i < blocks; i++) {

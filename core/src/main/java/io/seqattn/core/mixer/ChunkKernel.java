@@ -1,6 +1,7 @@
-package io.seqattn.core.attention;
+package io.seqattn.core.mixer;
 
-import io.seqattn.core.mixer.MixerKernel;
+import io.seqattn.core.attention.ChunkOutputs;
+import io.seqattn.core.attention.Summary;
 import io.seqattn.core.mixer.linear.CausalLinearAttention;
 import io.seqattn.core.mixer.linear.GlobalLinearAttention;
 import io.seqattn.core.mixer.softmax.ExactSoftmax;

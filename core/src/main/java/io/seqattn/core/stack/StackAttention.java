@@ -1,0 +1,499 @@
+package io.seqattn.core.stack;
+
+import io.seqattn.core.attention.Summary;
+import io.seqattn.core.features.FeatureKernel;
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastDivOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * One block's linear-attention mixer on ND4J (docs/model-format-2.md), over a chunk's normed
+ * hidden states A [n, d]: the chunk's {@link Summary} (pass 1) and Mixer(A) [n, d] against the
+ * chunk's context (pass 2), float32 inside the chunk, double across chunks.
+ *
+ * <p>All input projections are one GEMM, A·[W_q | W_k | W_v | W_g | gate], heads column blocks of
+ * it. Per head: features φ by the feature map's {@link FeatureKernel} (random maps stabilized in
+ * log space, their log-scale carried as in format 1), rotary positions on the numerator's
+ * features, and a log-gate g ∈ ℝ^m per position (0, ln γ, GLA's or the scalar gate), whose
+ * cumulative sums are taken in double.
+ *
+ * <p>Causal pass 2 is chunkwise-parallel over blocks of B positions: with G the cumulative gate
+ * inside a block, the intra-block part is ((φ^R(Q) ⊙ e^G)(φ^R(K) ⊙ e^(−G))ᵀ ⊙ tril)·V, the state
+ * entering the block adds (φ^R(Q) ⊙ e^G)·S_in, and the state steps from block to block as
+ * S ← diag(e^(G_end))·S + (φ^R(K) ⊙ e^(G_end − G))ᵀ·V — only factors ≤ 1 except e^(−G) inside a
+ * block. A block whose gates fall below e^(−{@value #SAFE_EXPONENT}) in total (gates near 0) would
+ * overflow that factor, so its intra-block scores are computed instead exactly, dimension by
+ * dimension, from e^(G_i − G_j) ≤ 1. No per-token loop; only the m × d_v state steps per block.
+ */
+final class StackAttention {
+  /** Largest exponent the factorized intra-block form may use: e^80 ≈ 5.5e34 < float's 3.4e38. */
+  static final double SAFE_EXPONENT = 80;
+
+  private final AttentionSpec spec;
+  private final int d;
+  private final int heads;
+  private final int dk;
+  private final int dv;
+  private final int m;
+  /** The fused input projection and its column ranges. */
+  private final INDArray wIn;
+  private final int qFrom;
+  private final int kFrom;
+  private final int vFrom;
+  private final int gFrom;
+  private final int gateFrom;
+  private final INDArray wo;
+  private final INDArray gateW2;
+  private final INDArray gateB;
+  private final double[] aLog;
+  private final INDArray dtBias;
+  private final double[] logGamma;
+  private final INDArray outNormWeight;
+  private final FeatureKernel features;
+  private final RotaryPositions rotary;
+  private final int blockSize;
+
+  StackAttention(AttentionSpec spec, StackModel model, String prefix, int d, int blockSize) {
+    this.spec = spec;
+    this.d = d;
+    this.heads = spec.heads();
+    this.dk = spec.dKey();
+    this.dv = spec.dValue();
+    this.m = spec.features();
+    this.blockSize = blockSize;
+    String p = prefix + "mixer.";
+    int kw = spec.keyWidth();
+    int vw = spec.valueWidth();
+    float[] wq = model.tensor(p + "wq").clone();
+    for (int i = 0; i < wq.length; i++) {
+      wq[i] *= (float) spec.queryScale();
+    }
+    int width = 2 * kw + vw;
+    this.qFrom = 0;
+    this.kFrom = kw;
+    this.vFrom = 2 * kw;
+    this.gFrom = width;
+    if (spec.outputGate()) {
+      width += vw;
+    }
+    this.gateFrom = width;
+    GateSpec gate = spec.gate();
+    int gateWidth = switch (gate.kind()) {
+      case GLA -> ((GateSpec.Gla) gate).rank();
+      case SCALAR -> heads;
+      case NONE, CONSTANT -> 0;
+    };
+    width += gateWidth;
+    float[] fused = new float[d * width];
+    for (int r = 0; r < d; r++) {
+      int at = r * width;
+      System.arraycopy(wq, r * kw, fused, at, kw);
+      System.arraycopy(model.tensor(p + "wk"), r * kw, fused, at + kFrom, kw);
+      System.arraycopy(model.tensor(p + "wv"), r * vw, fused, at + vFrom, vw);
+      if (spec.outputGate()) {
+        System.arraycopy(model.tensor(p + "wg"), r * vw, fused, at + gFrom, vw);
+      }
+      if (gate.kind() == GateSpec.Kind.GLA) {
+        System.arraycopy(model.tensor(p + "gate.w1"), r * gateWidth, fused, at + gateFrom, gateWidth);
+      } else if (gate.kind() == GateSpec.Kind.SCALAR) {
+        System.arraycopy(model.tensor(p + "gate.w_dt"), r * gateWidth, fused, at + gateFrom, gateWidth);
+      }
+    }
+    this.wIn = Nd4j.create(fused, new long[] {d, width}, DataType.FLOAT);
+    this.wo = Nd4j.create(model.tensor(p + "wo"), new long[] {vw, d}, DataType.FLOAT);
+    this.gateW2 = gate.kind() == GateSpec.Kind.GLA
+        ? Nd4j.create(model.tensor(p + "gate.w2"), new long[] {gateWidth, kw}, DataType.FLOAT) : null;
+    this.gateB = gate.kind() == GateSpec.Kind.GLA
+        ? Nd4j.create(model.tensor(p + "gate.b"), new long[] {1, kw}, DataType.FLOAT) : null;
+    this.aLog = gate.kind() == GateSpec.Kind.SCALAR ? toDoubles(model.tensor(p + "gate.a_log")) : null;
+    this.dtBias = gate.kind() == GateSpec.Kind.SCALAR
+        ? Nd4j.create(model.tensor(p + "gate.b_dt"), new long[] {1, heads}, DataType.FLOAT) : null;
+    this.logGamma = new double[heads];
+    if (gate.kind() == GateSpec.Kind.CONSTANT) {
+      double[] gamma = ((GateSpec.Constant) gate).decay();
+      for (int h = 0; h < heads; h++) {
+        logGamma[h] = Math.log(gamma[h]);
+      }
+    }
+    this.outNormWeight = spec.outputNorm() == null ? null
+        : Nd4j.create(model.tensor(p + "out_norm.weight"), new long[] {1, dv}, DataType.FLOAT);
+    this.features = spec.featureMap().bind(spec.featureMap().usesOmega() ? model.tensor(p + "omega") : null, heads,
+        dk, m);
+    this.rotary = spec.rope() ? new RotaryPositions(m) : null;
+  }
+
+  private static double[] toDoubles(float[] f) {
+    double[] out = new double[f.length];
+    for (int i = 0; i < f.length; i++) {
+      out[i] = f[i];
+    }
+    return out;
+  }
+
+  /** The projections of one chunk, the features of its heads, and its log-gates. */
+  private final class Projected {
+    final INDArray all;
+    final INDArray q;
+    final INDArray k;
+    final INDArray v;
+    final INDArray present;
+    final INDArray[] angles;
+    /** [n, H·m] log-gates g per position and key dimension, in double, or null without a gate. */
+    final INDArray logGates;
+    final int n;
+
+    Projected(INDArray a, long start, INDArray presentColumn) {
+      n = (int) a.rows();
+      all = Nd4j.createUninitialized(DataType.FLOAT, n, wIn.columns());
+      Nd4j.gemm(a, wIn, all, false, false, 1.0, 0.0);
+      q = columns(all, qFrom, spec.keyWidth()).dup();
+      k = columns(all, kFrom, spec.keyWidth()).dup();
+      v = columns(all, vFrom, spec.valueWidth()).dup();
+      present = presentColumn;
+      features.prepareQueries(q);
+      features.prepareKeys(k, present);
+      angles = rotary == null ? null : rotary.angles(start, n);
+      logGates = spec.causal() ? logGates() : null;
+    }
+
+    /** g for every position, head and key dimension: [n, H·m] double. */
+    private INDArray logGates() {
+      return switch (spec.gate().kind()) {
+        case NONE -> null;
+        case CONSTANT -> {
+          INDArray g = Nd4j.createUninitialized(DataType.DOUBLE, n, (long) heads * m);
+          for (int h = 0; h < heads; h++) {
+            columns(g, h * m, m).assign(logGamma[h]);
+          }
+          yield g;
+        }
+        case GLA -> {
+          GateSpec.Gla gla = (GateSpec.Gla) spec.gate();
+          INDArray low = columns(all, gateFrom, gla.rank());
+          INDArray pre = Nd4j.createUninitialized(DataType.FLOAT, n, spec.keyWidth());
+          Nd4j.gemm(low, gateW2, pre, false, false, 1.0, 0.0);
+          yield logSigmoid(pre.addiRowVector(gateB).castTo(DataType.DOUBLE)).divi(gla.tau());
+        }
+        case SCALAR -> {
+          INDArray dt = softplus(columns(all, gateFrom, heads).addRowVector(dtBias).castTo(DataType.DOUBLE));
+          INDArray g = Nd4j.createUninitialized(DataType.DOUBLE, n, (long) heads * m);
+          for (int h = 0; h < heads; h++) {
+            INDArray perHead = columns(dt, h, 1).mul(-Math.exp(aLog[h]));
+            columns(g, h * m, m).assign(perHead.repeat(1, m));
+          }
+          yield g;
+        }
+      };
+    }
+  }
+
+  /** log σ(x) = min(x, 0) − log(1 + e^(−|x|)), stable for any x; in place. */
+  private static INDArray logSigmoid(INDArray x) {
+    INDArray tail = Transforms.log1p(Transforms.exp(Transforms.abs(x, true).negi(), false), false);
+    return Transforms.min(x, 0.0, false).subi(tail);
+  }
+
+  /** softplus(x) = max(x, 0) + log(1 + e^(−|x|)); in place. */
+  private static INDArray softplus(INDArray x) {
+    INDArray tail = Transforms.log1p(Transforms.exp(Transforms.abs(x, true).negi(), false), false);
+    return Transforms.max(x, 0.0, false).addi(tail);
+  }
+
+  private static INDArray columns(INDArray a, int from, int count) {
+    return a.get(NDArrayIndex.all(), NDArrayIndex.interval(from, from + count));
+  }
+
+  private static INDArrayIndex rows(long from, long count) {
+    return NDArrayIndex.interval(from, from + count);
+  }
+
+  /** Pass 1: the chunk's summary, its first position at global {@code start}. */
+  Summary summarize(INDArray a, long start, INDArray present) {
+    int n = (int) a.rows();
+    boolean perDim = spec.gate().kind() == GateSpec.Kind.GLA;
+    double[] s = new double[heads * m * dv];
+    double[] z = new double[heads * m];
+    double[] logScale = new double[heads];
+    double[] logDecay = new double[perDim ? heads * m : heads];
+    if (n == 0) {
+      return new Summary(heads, m, dv, 0, logDecay, s, z, logScale);
+    }
+    Projected x = new Projected(a, start, present);
+    INDArray scratch = features.scratch(n);
+    INDArray ones = Nd4j.ones(DataType.FLOAT, n, 1);
+    for (int h = 0; h < heads; h++) {
+      FeatureKernel.KeyFeatures kf = features.keys(h, x.k, present, scratch);
+      logScale[h] = kf.logScale();
+      INDArray k0 = kf.features();
+      INDArray kr = rotary == null ? k0 : RotaryPositions.rotate(k0, x.angles);
+      if (x.logGates != null) {
+        INDArray cumulative = Nd4j.cumsum(columns(x.logGates, h * m, m), 0);
+        INDArray total = cumulative.getRow(n - 1, true).dup();
+        // weight e^(ℓ − G_j): what each key has decayed by at the chunk's end
+        INDArray weights = Transforms.exp(cumulative.rsubiRowVector(total), false).castTo(DataType.FLOAT);
+        kr = kr.mul(weights);
+        k0 = rotary == null ? kr : k0.mul(weights);
+        double[] l = total.toDoubleVector();
+        if (perDim) {
+          System.arraycopy(l, 0, logDecay, h * m, m);
+        } else {
+          logDecay[h] = l[0];
+        }
+      }
+      INDArray sh = Nd4j.createUninitialized(DataType.FLOAT, m, dv);
+      Nd4j.gemm(kr, columns(x.v, h * dv, dv), sh, true, false, 1.0, 0.0);
+      INDArray zh = Nd4j.createUninitialized(DataType.FLOAT, m, 1);
+      Nd4j.gemm(k0, ones, zh, true, false, 1.0, 0.0);
+      float[] sv = sh.data().asFloat();
+      float[] zv = zh.data().asFloat();
+      for (int i = 0; i < sv.length; i++) {
+        s[h * m * dv + i] = sv[i];
+      }
+      for (int i = 0; i < m; i++) {
+        z[h * m + i] = zv[i];
+      }
+    }
+    return new Summary(heads, m, dv, n, logDecay, s, z, logScale);
+  }
+
+  /**
+   * Pass 2: Mixer(A) [n, d] against the chunk's context — the merged state of the whole sequence
+   * (global), or of everything before the chunk (causal; null for a sequence's first chunk).
+   */
+  INDArray attend(INDArray a, long start, INDArray present, Summary context) {
+    int n = (int) a.rows();
+    if (!spec.causal() && context == null) {
+      throw new IllegalArgumentException("state is null: a global layer reads every chunk against the merged state "
+          + "of its whole sequence");
+    }
+    if (context != null && (context.heads() != heads || context.m() != m || context.dHead() != dv)) {
+      throw new IllegalArgumentException("state shape [" + context.heads() + "," + context.m() + ","
+          + context.dHead() + "] does not match the layer's [" + heads + "," + m + "," + dv + "]");
+    }
+    Projected x = new Projected(a, start, present);
+    INDArray out = Nd4j.createUninitialized(DataType.FLOAT, n, spec.valueWidth());
+    INDArray scratch = features.scratch(n);
+    for (int h = 0; h < heads; h++) {
+      INDArray oh = spec.causal() ? causalHead(x, h, context, scratch) : globalHead(x, h, context, scratch);
+      if (outNormWeight != null) {
+        INDArray rms = Transforms.sqrt(oh.mul(oh).mean(true, 1).addi(spec.outputNorm().eps()), false);
+        oh = oh.diviColumnVector(rms).muliRowVector(outNormWeight);
+      }
+      columns(out, h * dv, dv).assign(oh);
+    }
+    if (spec.outputGate()) {
+      INDArray g = columns(x.all, gFrom, spec.valueWidth());
+      out.muli(Transforms.sigmoid(g, true).muli(g)); // swish(A·W_g)
+    }
+    INDArray y = Nd4j.createUninitialized(DataType.FLOAT, n, d);
+    Nd4j.gemm(out, wo, y, false, false, 1.0, 0.0);
+    return y;
+  }
+
+  /** One head's output [n, d_v] against the sequence's whole state. */
+  private INDArray globalHead(Projected x, int h, Summary state, INDArray scratch) {
+    FeatureKernel.QueryFeatures qf = features.queries(h, x.q, scratch);
+    INDArray q0 = qf.features();
+    INDArray qr = rotary == null ? q0 : RotaryPositions.rotate(q0, x.angles);
+    INDArray num = Nd4j.createUninitialized(DataType.FLOAT, x.n, dv);
+    Nd4j.gemm(qr, floats(state.sOfHead(h), m, dv), num, false, false, 1.0, 0.0);
+    if (!spec.normalizedByZ()) {
+      return num;
+    }
+    INDArray den = Nd4j.createUninitialized(DataType.FLOAT, x.n, 1);
+    Nd4j.gemm(q0, floats(state.zOfHead(h), m, 1), den, false, false, 1.0, 0.0);
+    return divide(num, den, qf.rowLogScale(), state.logScale()[h]);
+  }
+
+  /** num / (den + eps), the eps scaled as the stabilized features need (e^(−(s+c)), s per row). */
+  private INDArray divide(INDArray num, INDArray den, INDArray queryLogScale, double c) {
+    if (queryLogScale == null) {
+      den.addi(spec.eps());
+    } else {
+      den.addi(Transforms.exp(queryLogScale.add(c).negi(), false).muli(spec.eps()));
+    }
+    Nd4j.getExecutioner().exec(new BroadcastDivOp(num, den, num, 0));
+    return num;
+  }
+
+  /** One head's causal output [n, d_v], chunkwise-parallel over blocks, from the state before the chunk. */
+  private INDArray causalHead(Projected x, int h, Summary prefix, INDArray scratch) {
+    int n = x.n;
+    int b = blockSize;
+    int blocks = (n + b - 1) / b;
+    int padded = blocks * b;
+    FeatureKernel.QueryFeatures qf = features.queries(h, x.q, scratch);
+    INDArray q0 = qf.features().dup();
+    INDArray qr = rotary == null ? q0 : RotaryPositions.rotate(q0, x.angles);
+    FeatureKernel.KeyFeatures kf = features.keys(h, x.k, x.present, scratch);
+    INDArray k0 = kf.features().dup();
+    // Keys of this chunk and the state before it meet at the larger of their log-scales.
+    double keyScale = kf.logScale();
+    double prefixScale = prefix == null ? Double.NEGATIVE_INFINITY : prefix.logScale()[h];
+    double scale = Math.max(keyScale, prefixScale);
+    if (scale == Double.NEGATIVE_INFINITY) {
+      scale = 0;
+    }
+    if (keyScale != Double.NEGATIVE_INFINITY && keyScale != scale) {
+      k0.muli(Math.exp(keyScale - scale));
+    }
+    double prefixFactor = prefixScale == Double.NEGATIVE_INFINITY ? 0 : Math.exp(prefixScale - scale);
+    INDArray kr = rotary == null ? k0 : RotaryPositions.rotate(k0, x.angles);
+
+    // Cumulative gates inside each block, G [padded, m] (0 on padding rows), and each block's total.
+    INDArray inBlock = Nd4j.zeros(DataType.DOUBLE, padded, m);
+    if (x.logGates != null) {
+      inBlock.get(rows(0, n), NDArrayIndex.all()).assign(columns(x.logGates, h * m, m));
+    }
+    INDArray cumulative = Nd4j.cumsum(inBlock.reshape(blocks, b, m), 1); // [blocks, B, m]
+    INDArray blockTotal = cumulative.get(NDArrayIndex.all(), NDArrayIndex.point(b - 1), NDArrayIndex.all())
+        .dup(); // [blocks, m]
+    INDArray decayIn = Transforms.exp(cumulative, true).castTo(DataType.FLOAT); // e^G ≤ 1
+    INDArray growth = Transforms.exp(Transforms.min(cumulative.neg(), SAFE_EXPONENT, false), false)
+        .castTo(DataType.FLOAT); // e^(−G), clamped
+    INDArray sinceEnd = Nd4j.createUninitialized(DataType.DOUBLE, blocks, b, m);
+    Nd4j.getExecutioner().exec(new BroadcastSubOp(cumulative, blockTotal, sinceEnd, 0, 2)); // G − G_end
+    INDArray toEnd = Transforms.exp(sinceEnd.negi(), false).castTo(DataType.FLOAT); // e^(G_end − G) ≤ 1
+
+    boolean rotated = rotary != null;
+    int vWidth = dv + 1;
+    INDArray v3 = Nd4j.zeros(DataType.FLOAT, padded, vWidth);
+    v3.get(rows(0, n), NDArrayIndex.interval(0, dv)).assign(columns(x.v, h * dv, dv));
+    v3.get(rows(0, n), NDArrayIndex.point(dv)).assign(1.0);
+    v3 = v3.reshape(blocks, b, vWidth);
+    INDArray qr3 = pad(qr, padded).reshape(blocks, b, m);
+    INDArray kr3 = pad(kr, padded).reshape(blocks, b, m);
+    INDArray q03 = rotated ? pad(q0, padded).reshape(blocks, b, m) : qr3;
+    INDArray k03 = rotated ? pad(k0, padded).reshape(blocks, b, m) : kr3;
+    INDArray tril = lowerTriangle(b);
+
+    // Within blocks: ((Q ⊙ e^G)(K ⊙ e^(−G))ᵀ ⊙ tril)·[V | 1], exact per dimension where that would overflow.
+    INDArray scores = Nd4j.matmul(qr3.mul(decayIn), kr3.mul(growth), false, true, false);
+    INDArray unsafe = blockTotal.lt(-SAFE_EXPONENT).castTo(DataType.FLOAT).sum(1);
+    float[] unsafeBlocks = unsafe.data().asFloat();
+    for (int blk = 0; blk < blocks; blk++) {
+      if (unsafeBlocks[blk] > 0) {
+        scores.get(NDArrayIndex.point(blk), NDArrayIndex.all(), NDArrayIndex.all())
+            .assign(exactScores(qr3, kr3, cumulative, blk));
+      }
+    }
+    Nd4j.getExecutioner().exec(new BroadcastMulOp(scores, tril, scores, 1, 2));
+    INDArray numDen = Nd4j.matmul(scores, v3);
+    if (rotated && spec.normalizedByZ()) {
+      // the normalizer's features are not rotated: its own intra-block scores
+      INDArray denScores = Nd4j.matmul(q03.mul(decayIn), k03.mul(growth), false, true, false);
+      for (int blk = 0; blk < blocks; blk++) {
+        if (unsafeBlocks[blk] > 0) {
+          denScores.get(NDArrayIndex.point(blk), NDArrayIndex.all(), NDArrayIndex.all())
+              .assign(exactScores(q03, k03, cumulative, blk));
+        }
+      }
+      Nd4j.getExecutioner().exec(new BroadcastMulOp(denScores, tril, denScores, 1, 2));
+      INDArray den = denScores.sum(true, 2); // [blocks, B, 1]
+      numDen.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(dv, dv + 1)).assign(den);
+    }
+
+    // What each block adds to the state by its end, and the state entering each block.
+    INDArray addedS = Nd4j.matmul(kr3.mul(toEnd), v3, true, false, false); // [blocks, m, d_v + 1]
+    INDArray addedZ = rotated
+        ? k03.mul(toEnd).sum(true, 1).reshape(blocks, m, 1)
+        : addedS.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(dv, dv + 1)).dup();
+    float[] entering = enteringStates(prefix, prefixFactor, h, addedS.data().asFloat(), addedZ.data().asFloat(),
+        Transforms.exp(blockTotal, true).castTo(DataType.FLOAT).data().asFloat(), blocks);
+    INDArray enter3 = Nd4j.create(entering, new long[] {blocks, m, vWidth}, DataType.FLOAT);
+    INDArray carriedS = Nd4j.matmul(qr3.mul(decayIn), enter3);
+    if (rotated) {
+      INDArray carriedZ = Nd4j.matmul(q03.mul(decayIn),
+          enter3.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(dv, dv + 1)).dup());
+      carriedS.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(dv, dv + 1)).assign(carriedZ);
+    }
+    numDen.addi(carriedS);
+
+    INDArray flat = numDen.reshape(padded, vWidth).get(rows(0, n), NDArrayIndex.all());
+    INDArray num = flat.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dv)).dup();
+    if (!spec.normalizedByZ()) {
+      return num;
+    }
+    INDArray den = flat.get(NDArrayIndex.all(), NDArrayIndex.interval(dv, dv + 1)).dup();
+    return divide(num, den, qf.rowLogScale(), scale);
+  }
+
+  /** Rows of {@code a} then zero rows, [padded, columns]. */
+  private static INDArray pad(INDArray a, int padded) {
+    INDArray out = Nd4j.zeros(DataType.FLOAT, padded, a.columns());
+    out.get(rows(0, a.rows()), NDArrayIndex.all()).assign(a);
+    return out;
+  }
+
+  /** [B, B] of 1 on and below the diagonal (key j ≤ query i), 0 above. */
+  private static INDArray lowerTriangle(int b) {
+    float[] t = new float[b * b];
+    for (int i = 0; i < b; i++) {
+      Arrays.fill(t, i * b, i * b + i + 1, 1f);
+    }
+    return Nd4j.create(t, new long[] {b, b}, DataType.FLOAT);
+  }
+
+  /**
+   * The intra-block scores of block {@code blk} computed directly, A_ij = Σ_a q_ia·k_ja·e^(G_ia − G_ja)
+   * for j ≤ i (0 above the diagonal), in double: for blocks whose gates are too strong to factorize.
+   */
+  private INDArray exactScores(INDArray q3, INDArray k3, INDArray cumulative, int blk) {
+    int b = blockSize;
+    INDArray q = q3.get(NDArrayIndex.point(blk), NDArrayIndex.all(), NDArrayIndex.all()).castTo(DataType.DOUBLE);
+    INDArray k = k3.get(NDArrayIndex.point(blk), NDArrayIndex.all(), NDArrayIndex.all()).castTo(DataType.DOUBLE);
+    INDArray g = cumulative.get(NDArrayIndex.point(blk), NDArrayIndex.all(), NDArrayIndex.all()).dup();
+    INDArray scores = Nd4j.zeros(DataType.DOUBLE, b, b);
+    for (int i = 0; i < b; i++) {
+      INDArray gi = g.getRow(i, true);
+      INDArray weights = Transforms.exp(g.get(rows(0, i + 1), NDArrayIndex.all()).rsubRowVector(gi), false);
+      INDArray row = k.get(rows(0, i + 1), NDArrayIndex.all()).mul(weights).mmul(q.getRow(i, true).transpose());
+      scores.get(NDArrayIndex.point(i), NDArrayIndex.interval(0, i + 1)).assign(row.reshape(i + 1));
+    }
+    return scores.castTo(DataType.FLOAT);
+  }
+
+  /**
+   * [S | z] entering each block of head h, row-major [blocks][m][d_v + 1]: block 0 gets the chunk's
+   * prefix (times {@code prefixFactor}, bringing it to the chunk's log-scale); block i + 1 gets
+   * diag(e^(G_end,i))·(state entering i) + (what block i added).
+   */
+  private float[] enteringStates(Summary prefix, double prefixFactor, int h, float[] addedS, float[] addedZ,
+      float[] blockDecay, int blocks) {
+    int width = dv + 1;
+    int size = m * width;
+    float[] states = new float[blocks * size];
+    if (prefix != null) {
+      prefix.augmentedStateOfHead(h, prefixFactor, states);
+    }
+    for (int i = 1; i < blocks; i++) {
+      int to = i * size;
+      int from = to - size;
+      for (int a = 0; a < m; a++) {
+        float decay = blockDecay[(i - 1) * m + a];
+        int row = a * width;
+        for (int c = 0; c < dv; c++) {
+          states[to + row + c] = decay * states[from + row + c] + addedS[from + row + c];
+        }
+        states[to + row + dv] = decay * states[from + row + dv] + addedZ[(i - 1) * m + a];
+      }
+    }
+    return states;
+  }
+
+  /** A [rows, columns] float array of double values. */
+  private static INDArray floats(double[] values, int rows, int columns) {
+    float[] f = new float[values.length];
+    for (int i = 0; i < f.length; i++) {
+      f[i] = (float) values[i];
+    }
+    return Nd4j.create(f, new long[] {rows, columns}, DataType.FLOAT);
+  }
+}

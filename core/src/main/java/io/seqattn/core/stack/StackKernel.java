@@ -1,0 +1,130 @@
+package io.seqattn.core.stack;
+
+import io.seqattn.core.attention.ChunkOutputs;
+import io.seqattn.core.attention.Summary;
+import io.seqattn.core.mixer.ChunkOutputAssembly;
+import io.seqattn.core.mixer.ChunkWorkspace;
+import io.seqattn.core.mixer.SinusoidalPositions;
+import io.seqattn.core.model.Positional;
+import io.seqattn.core.network.NetworkKernel;
+import io.seqattn.core.tokenize.Tokenizer;
+import java.nio.FloatBuffer;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.concurrency.AffinityManager;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A deep model ({@link StackModel}) on ND4J for one task thread: a chunk's tokens embedded (E[t] +
+ * PE(p)), run through blocks 0 … ℓ − 1 against their contexts, and layer ℓ's mixer summarized
+ * (pass 1 of layer ℓ); or run through every block and the final norm (the last pass), the outputs
+ * pooled. Earlier layers are recomputed from the tokens in every pass rather than cached between
+ * passes: a chunk's state is a few ints a token, its hidden states d floats a token. All work of
+ * one call happens in the thread's chunk workspace.
+ */
+final class StackKernel implements NetworkKernel {
+  /** Block size of causal layers: short enough that the gates' factors within it stay well inside float range. */
+  static final int BLOCK_SIZE = 32;
+
+  private final StackConfig config;
+  private final float[] embedding;
+  private final SinusoidalPositions positions;
+  private final Block[] blocks;
+  private final Norms finalNorm;
+  private final int outputLayer;
+  private final ChunkOutputAssembly assembly;
+
+  /** One block's norms, mixer and feed-forward layer. */
+  private record Block(Norms norm1, StackAttention mixer, Norms norm2, FeedForward ffn) {
+    INDArray forward(INDArray x, long start, INDArray present, Summary context) {
+      INDArray h = x.add(mixer.attend(norm1.apply(x), start, present, context));
+      return ffn == null ? h : h.addi(ffn.apply(norm2.apply(h)));
+    }
+  }
+
+  /** @param outputLayer the block whose output the last pass returns (1-based), or 0 for the final normed output */
+  StackKernel(StackModel model, int outputLayer) {
+    this.config = model.config();
+    this.embedding = model.tensor("embedding");
+    this.outputLayer = outputLayer;
+    int d = config.dModel();
+    this.assembly = new ChunkOutputAssembly(1, d);
+    try (MemoryWorkspace ignored = ChunkWorkspace.outside()) {
+      this.positions = config.positional() == Positional.SINUSOIDAL ? new SinusoidalPositions(d) : null;
+      this.blocks = new Block[config.depth()];
+      for (int i = 0; i < blocks.length; i++) {
+        BlockSpec spec = config.layers().get(i);
+        String p = "layers." + i + ".";
+        blocks[i] = new Block(norm(model, p + "norm1", spec.norm()),
+            new StackAttention(spec.mixer(), model, p, d, BLOCK_SIZE),
+            spec.ffn() == null ? null : norm(model, p + "norm2", spec.norm()),
+            spec.ffn() == null ? null : new FeedForward(spec.ffn(), model, p, d));
+      }
+      this.finalNorm = config.finalNorm() == null ? null : norm(model, "final_norm", config.finalNorm());
+    }
+  }
+
+  private static Norms norm(StackModel model, String name, NormSpec spec) {
+    return new Norms(spec, model.tensor(name + ".weight"),
+        spec.kind().hasBias() ? model.tensor(name + ".bias") : null);
+  }
+
+  @Override
+  public Object summarize(int layer, int[] tokens, long start, List<Object> contexts) {
+    try (MemoryWorkspace ignored = ChunkWorkspace.enter()) {
+      INDArray present = ChunkOutputAssembly.presence(tokens);
+      INDArray x = embed(tokens, start);
+      for (int l = 0; l < layer; l++) {
+        x = blocks[l].forward(x, start, present, (Summary) contexts.get(l));
+      }
+      return blocks[layer].mixer().summarize(blocks[layer].norm1().apply(x), start, present);
+    }
+  }
+
+  @Override
+  public ChunkOutputs attend(int[] tokens, long start, List<Object> contexts, boolean keepOutputs) {
+    if (tokens.length == 0) {
+      return assembly.empty(keepOutputs);
+    }
+    try (MemoryWorkspace ignored = ChunkWorkspace.enter()) {
+      INDArray present = ChunkOutputAssembly.presence(tokens);
+      INDArray x = embed(tokens, start);
+      INDArray chosen = null;
+      for (int l = 0; l < blocks.length; l++) {
+        x = blocks[l].forward(x, start, present, (Summary) contexts.get(l));
+        if (l + 1 == outputLayer) {
+          chosen = x;
+        }
+      }
+      INDArray out = finalNorm == null ? x : finalNorm.apply(x);
+      ChunkOutputs result = assembly.finish(new INDArray[] {out}, present, keepOutputs && chosen == null, null);
+      if (!keepOutputs || chosen == null) {
+        return result;
+      }
+      return new ChunkOutputs(result.pooled(), assembly.finish(new INDArray[] {chosen}, present, true, null).outputs());
+    }
+  }
+
+  /** x_p = E[t_p] + PE(p), [n, d]: a bulk copy of each token's row, plus one GEMM for the positions. */
+  private INDArray embed(int[] tokens, long start) {
+    int n = tokens.length;
+    int d = config.dModel();
+    INDArray x = Nd4j.createUninitialized(DataType.FLOAT, n, d);
+    FloatBuffer memory = x.data().asNioFloat();
+    for (int p = 0; p < n; p++) {
+      int row = Math.max(tokens[p], 0); // an absent position reads row 0; it has no key anyway
+      if (tokens[p] != Tokenizer.ABSENT && row * d >= embedding.length) {
+        throw new IllegalArgumentException("token id " + tokens[p] + " is outside the model's vocabulary ("
+            + embedding.length / d + " ids)");
+      }
+      memory.put(p * d, embedding, row * d, d);
+    }
+    Nd4j.getAffinityManager().tagLocation(x, AffinityManager.Location.HOST);
+    if (positions != null) {
+      x.addi(positions.encode(start, n));
+    }
+    return x;
+  }
+}
