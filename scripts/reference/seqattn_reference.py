@@ -779,7 +779,7 @@ class LinearAttention(nn.Module):
         """O [n, H, d_v] → Mixer(A) [n, d]: out_norm, output gate, W_o."""
         if self.out_norm is not None:
             o = self.out_norm(o, dtype)
-        o = o.reshape(o.shape[0], -1)
+        o = o.reshape(o.shape[0], self.spec.heads * self.spec.d_value)
         if self.wg is not None:
             o = o * silu(a @ _w(self.wg, dtype))
         return o @ _w(self.wo, dtype)
@@ -854,8 +854,16 @@ class LinearAttention(nn.Module):
         elif self.feature_map.random or bool((c != 0).any()):
             log_scale = c[:, None].expand(num.shape[:2])
         if self.spec.normalizer == "z":
-            guard = self.spec.eps if log_scale is None else self.spec.eps * torch.exp(-log_scale)
-            o = num / (den + guard)[..., None]
+            if log_scale is None:
+                return (num / (den + self.spec.eps)[..., None]).permute(1, 0, 2)
+            denominator = den + self.spec.eps * torch.exp(-log_scale)
+            o = num / denominator[..., None]
+            lost = denominator == 0  # eps·e^(−L) underflowed and nothing else is there (no key yet)
+            if self.spec.eps > 0 and bool(lost.any()):
+                # then num/(den + eps·e^(−L)) = num·e^L/eps: 0 when num is 0, else as large as it is
+                limit = num * (torch.exp(log_scale) / self.spec.eps)[..., None]
+                limit = torch.where(num == 0, torch.zeros((), dtype=num.dtype), limit)
+                o = torch.where(lost[..., None], limit, o)
         else:
             o = num if log_scale is None else num * torch.exp(log_scale)[..., None]
         return o.permute(1, 0, 2)
@@ -1222,7 +1230,7 @@ class SeqAttnModel(nn.Module):
     @staticmethod
     def random(config: ModelConfig, seed: int, dtype=torch.float32) -> "SeqAttnModel":
         """Seeded random weights (drawn in float64, stored in `dtype`), scales in README/reference."""
-        model = SeqAttnModel(config)
+        model = SeqAttnModel(config).to(torch.float64)
         gen = torch.Generator().manual_seed(seed)
         with torch.no_grad():
             model.embedding.data.copy_(_normal(gen, model.embedding.shape, 1.0))
