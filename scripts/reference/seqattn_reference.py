@@ -18,8 +18,9 @@ implements exactly that page and nothing more:
   token by token for causal mixers and the plain sums for global ones, features by their formulas.
 * `forward_chunked`, what a fast implementation does: per layer, every chunk's summary (ℓ, U, u)
   of "What crosses chunks", merged in chunk order, each chunk read against its context (the total
-  for a global layer, the exclusive prefix for a causal one); inside a chunk, causal outputs in
-  blocks with matrix products (module docstring of `CausalLinearAttention` for the blocking).
+  for a global layer, the exclusive prefix for a causal one); inside a chunk, tiles of whole
+  blocks and causal outputs in blocks with matrix products (`forward_chunked` and
+  `CausalLinearAttention` describe how, README why).
 * Writers for safetensors (reference names) and for flash-linear-attention's GLA layout.
 
 Run `seqattn_reference.py --help`; scripts/reference/README.md describes the commands.
@@ -1749,7 +1750,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--path", choices=("recurrent", "chunked"), default="chunked")
     s.add_argument("--chunk", type=int, default=65536, help="tokens per chunk (chunked path; default 65536)")
     s.add_argument("--block", type=int, default=64, help="positions per block inside a chunk (default 64)")
-    s.add_argument("--sub-block", type=int, default=8, help="positions per sub-block for per-feature (GLA) gates (default 8)")
+    s.add_argument("--sub-block", type=int, default=8,
+                   help="positions per sub-block in the blocks whose decay takes the exact path (default 8)")
     s.add_argument("--dtype", choices=tuple(DTYPES), default="float64", help="compute dtype (default float64)")
     s.add_argument("--threads", type=int, help="torch threads (default: torch's own)")
     s.add_argument("--malloc", choices=("retain", "default"), default="retain",
