@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.seqattn.core.tokenize.ByteTokenizer;
 import io.seqattn.core.tokenize.DnaKmerTokenizer;
+import io.seqattn.core.tokenize.IdsTokenizer;
 import io.seqattn.core.tokenize.InvalidSymbolException;
 import io.seqattn.core.tokenize.TokenBuffer;
 import io.seqattn.core.tokenize.Tokenizer;
@@ -13,8 +14,9 @@ import java.util.Set;
 
 /**
  * The tokenizer section of a model's config: which tokenizer, with its parameters. Only the fields
- * meaningful for the type are set ({@code k}/{@code stride} for dna, {@code vocabSize} for words);
- * the others are zero.
+ * meaningful for the type are set ({@code k}/{@code stride} for dna, {@code vocabSize} for words
+ * and ids); the others are zero. {@code ids} reads token ids chosen by a tokenizer upstream (a
+ * model trained elsewhere), written as decimal integers.
  */
 public record TokenizerSpec(Type type, int k, int stride, int vocabSize) implements Serializable {
 
@@ -22,7 +24,8 @@ public record TokenizerSpec(Type type, int k, int stride, int vocabSize) impleme
   public enum Type {
     DNA("dna"),
     BYTES("bytes"),
-    WORDS("words");
+    WORDS("words"),
+    IDS("ids");
 
     private final String configName;
 
@@ -40,7 +43,7 @@ public record TokenizerSpec(Type type, int k, int stride, int vocabSize) impleme
           return t;
         }
       }
-      throw new IllegalArgumentException("unknown tokenizer type '" + name + "' (expected dna, bytes or words)");
+      throw new IllegalArgumentException("unknown tokenizer type '" + name + "' (expected dna, bytes, words or ids)");
     }
   }
 
@@ -62,6 +65,11 @@ public record TokenizerSpec(Type type, int k, int stride, int vocabSize) impleme
           throw new IllegalArgumentException("tokenizer.vocab_size must be >= 2, got " + vocabSize);
         }
       }
+      case IDS -> {
+        if (vocabSize < 1) {
+          throw new IllegalArgumentException("tokenizer.vocab_size must be >= 1, got " + vocabSize);
+        }
+      }
       case BYTES -> { }
     }
   }
@@ -78,12 +86,17 @@ public record TokenizerSpec(Type type, int k, int stride, int vocabSize) impleme
     return new TokenizerSpec(Type.WORDS, 0, 0, vocabSize);
   }
 
-  /** Number of distinct token ids: 4^k + 1 for dna, 256 for bytes, vocab_size for words. */
+  /** Ids chosen upstream, each in [0, vocabSize). */
+  public static TokenizerSpec ids(int vocabSize) {
+    return new TokenizerSpec(Type.IDS, 0, 0, vocabSize);
+  }
+
+  /** Number of distinct token ids: 4^k + 1 for dna, 256 for bytes, vocab_size for words and ids. */
   public int vocabularySize() {
     return switch (type) {
       case DNA -> (1 << (2 * k)) + 1;
       case BYTES -> ByteTokenizer.VOCAB_SIZE;
-      case WORDS -> vocabSize;
+      case WORDS, IDS -> vocabSize;
     };
   }
 
@@ -106,6 +119,10 @@ public record TokenizerSpec(Type type, int k, int stride, int vocabSize) impleme
         JsonFields.rejectUnknown(tok, Set.of("type", "vocab_size"), "tokenizer.");
         yield words(JsonFields.integer(tok, "vocab_size", "tokenizer.vocab_size"));
       }
+      case IDS -> {
+        JsonFields.rejectUnknown(tok, Set.of("type", "vocab_size"), "tokenizer.");
+        yield ids(JsonFields.integer(tok, "vocab_size", "tokenizer.vocab_size"));
+      }
     };
   }
 
@@ -117,7 +134,7 @@ public record TokenizerSpec(Type type, int k, int stride, int vocabSize) impleme
         tok.put("k", k);
         tok.put("stride", stride);
       }
-      case WORDS -> tok.put("vocab_size", vocabSize);
+      case WORDS, IDS -> tok.put("vocab_size", vocabSize);
       case BYTES -> { }
     }
   }
@@ -146,6 +163,7 @@ public record TokenizerSpec(Type type, int k, int stride, int vocabSize) impleme
       case DNA -> new DnaKmerTokenizer(k, stride);
       case BYTES -> new ByteTokenizer();
       case WORDS -> new WordHashTokenizer(vocabSize);
+      case IDS -> new IdsTokenizer(vocabSize);
     };
   }
 }

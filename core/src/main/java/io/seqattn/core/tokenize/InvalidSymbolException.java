@@ -14,6 +14,13 @@ public final class InvalidSymbolException extends IllegalArgumentException {
     this.index = index;
   }
 
+  /** A symbol that is readable but not acceptable (a token id beyond the vocabulary), said by {@code message}. */
+  public InvalidSymbolException(String message, char symbol, int index) {
+    super(message);
+    this.symbol = symbol;
+    this.index = index;
+  }
+
   /** Index of the offending character in the piece passed to {@link Tokenizer#feed}. */
   public int index() {
     return index;

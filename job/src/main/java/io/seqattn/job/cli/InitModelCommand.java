@@ -24,7 +24,8 @@ final class InitModelCommand implements Callable<Integer> {
       description = "Model directory to write (--out is an alias).")
   Path out;
 
-  @Option(names = "--tokenizer", defaultValue = "dna", description = "dna, bytes or words (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--tokenizer", defaultValue = "dna", description = "dna, bytes, words or ids (token ids chosen upstream, read with --format ids) "
+      + "(default: ${DEFAULT-VALUE}).")
   String tokenizer;
 
   @Option(names = "--k", defaultValue = "3", description = "k-mer length for dna (default: ${DEFAULT-VALUE}).")
@@ -34,7 +35,7 @@ final class InitModelCommand implements Callable<Integer> {
   int stride;
 
   @Option(names = "--vocab-size", defaultValue = "65536",
-      description = "Hashed vocabulary size for words (default: ${DEFAULT-VALUE}).")
+      description = "Vocabulary size for words (hashed) and ids (default: ${DEFAULT-VALUE}).")
   int vocabSize;
 
   @Option(names = "--d-model", defaultValue = "64", description = "Embedding width (default: ${DEFAULT-VALUE}).")
@@ -89,6 +90,7 @@ final class InitModelCommand implements Callable<Integer> {
         case DNA -> TokenizerSpec.dna(k, stride);
         case BYTES -> TokenizerSpec.bytes();
         case WORDS -> TokenizerSpec.words(vocabSize);
+        case IDS -> TokenizerSpec.ids(vocabSize);
       };
       double[] perHead = decay;
       if (decay != null && decay.length == 1 && heads > 1) {
