@@ -51,8 +51,10 @@ public final class ModelConfigJson {
     JsonFields.rejectUnknown(root, TOP_KEYS, "");
     int format = JsonFields.integer(root, "format", "format");
     if (format != FORMAT_VERSION) {
-      throw new IllegalArgumentException("format " + format + " is not supported (this seqattn reads format "
-          + FORMAT_VERSION + ")");
+      throw new IllegalArgumentException(format == 2
+          ? "format 2 is a deep model, and this reads one-layer (format 1) models only (run deep models with "
+              + "seqattn run or LinearAttentionEncoder)"
+          : "format " + format + " is not supported (this seqattn reads format " + FORMAT_VERSION + ")");
     }
     TokenizerSpec tokenizer = TokenizerSpec.fromJson(JsonFields.required(root, "tokenizer", "tokenizer"));
     JsonNode epsNode = JsonFields.required(root, "eps", "eps");

@@ -43,6 +43,15 @@ public final class StackConfigJson {
     return ConfigFile.parse(file, StackConfigJson::fromJson);
   }
 
+  /** A config from its JSON text (a config.json's content); problems name the field. */
+  public static StackConfig parse(String json) {
+    try {
+      return fromJson(JSON.readTree(json));
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not valid JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
   public static void write(StackConfig config, Path file) throws IOException {
     Files.write(file, toJson(config).getBytes(StandardCharsets.UTF_8));
   }

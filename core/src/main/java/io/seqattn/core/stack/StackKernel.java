@@ -6,7 +6,7 @@ import io.seqattn.core.mixer.ChunkOutputAssembly;
 import io.seqattn.core.mixer.ChunkWorkspace;
 import io.seqattn.core.mixer.SinusoidalPositions;
 import io.seqattn.core.model.Positional;
-import io.seqattn.core.network.NetworkKernel;
+import io.seqattn.core.network.LayeredKernel;
 import io.seqattn.core.tokenize.Tokenizer;
 import java.nio.FloatBuffer;
 import java.util.List;
@@ -24,7 +24,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * passes: a chunk's state is a few ints a token, its hidden states d floats a token. All work of
  * one call happens in the thread's chunk workspace.
  */
-final class StackKernel implements NetworkKernel {
+final class StackKernel implements LayeredKernel {
   /** Block size of causal layers: short enough that the gates' factors within it stay well inside float range. */
   static final int BLOCK_SIZE = 32;
 
@@ -98,13 +98,74 @@ final class StackKernel implements NetworkKernel {
           chosen = x;
         }
       }
-      INDArray out = finalNorm == null ? x : finalNorm.apply(x);
-      ChunkOutputs result = assembly.finish(new INDArray[] {out}, present, keepOutputs && chosen == null, null);
-      if (!keepOutputs || chosen == null) {
-        return result;
-      }
-      return new ChunkOutputs(result.pooled(), assembly.finish(new INDArray[] {chosen}, present, true, null).outputs());
+      return finish(x, chosen, present, keepOutputs);
     }
+  }
+
+  @Override
+  public float[] embedded(int[] tokens, long start) {
+    try (MemoryWorkspace ignored = ChunkWorkspace.enter()) {
+      return tokens.length == 0 ? new float[0] : values(embed(tokens, start));
+    }
+  }
+
+  @Override
+  public Object summarizeFrom(int layer, float[] input, int[] tokens, long start) {
+    try (MemoryWorkspace ignored = ChunkWorkspace.enter()) {
+      INDArray x = activations(input, tokens.length);
+      return blocks[layer].mixer().summarize(blocks[layer].norm1().apply(x), start,
+          ChunkOutputAssembly.presence(tokens));
+    }
+  }
+
+  @Override
+  public float[] forward(int layer, float[] input, int[] tokens, long start, Object context) {
+    if (tokens.length == 0) {
+      return new float[0];
+    }
+    try (MemoryWorkspace ignored = ChunkWorkspace.enter()) {
+      INDArray x = activations(input, tokens.length);
+      return values(blocks[layer].forward(x, start, ChunkOutputAssembly.presence(tokens), (Summary) context));
+    }
+  }
+
+  @Override
+  public ChunkOutputs finish(float[] last, float[] chosen, int[] tokens, boolean keepOutputs) {
+    if (tokens.length == 0) {
+      return assembly.empty(keepOutputs);
+    }
+    try (MemoryWorkspace ignored = ChunkWorkspace.enter()) {
+      return finish(activations(last, tokens.length), chosen == null ? null : activations(chosen, tokens.length),
+          ChunkOutputAssembly.presence(tokens), keepOutputs);
+    }
+  }
+
+  /** The final norm, the pooled sum of its output and the outputs kept (the chosen block's, when there is one). */
+  private ChunkOutputs finish(INDArray x, INDArray chosen, INDArray present, boolean keepOutputs) {
+    INDArray out = finalNorm == null ? x : finalNorm.apply(x);
+    ChunkOutputs result = assembly.finish(new INDArray[] {out}, present, keepOutputs && chosen == null, null);
+    if (!keepOutputs || chosen == null) {
+      return result;
+    }
+    return new ChunkOutputs(result.pooled(), assembly.finish(new INDArray[] {chosen}, present, true, null).outputs());
+  }
+
+  /** The values of activations [n, d], row-major, for storing between passes. */
+  private static float[] values(INDArray x) {
+    INDArray own = x.isView() || x.ordering() != 'c' ? x.dup('c') : x;
+    return own.data().asFloat();
+  }
+
+  /** Stored activations [n, d] as an array in the current workspace. */
+  private INDArray activations(float[] values, int n) {
+    int d = config.dModel();
+    if (values.length != n * d) {
+      throw new IllegalArgumentException("activations hold " + values.length + " values, expected " + n + " x " + d);
+    }
+    INDArray x = Nd4j.createUninitialized(DataType.FLOAT, n, d);
+    x.data().asNioFloat().put(values);
+    Nd4j.getAffinityManager().tagLocation(x, AffinityManager.Location.HOST);
+    return x;
   }
 
   /** x_p = E[t_p] + PE(p), [n, d]: a bulk copy of each token's row, plus one GEMM for the positions. */
