@@ -1,9 +1,7 @@
 package io.seqattn.udfs;
 
-import io.seqattn.core.mixer.Mixers;
-import io.seqattn.core.model.Model;
-import io.seqattn.core.model.ModelDirectory;
-import io.seqattn.core.network.OneLayerNetwork;
+import io.seqattn.core.loader.NetworkDirectory;
+import io.seqattn.core.network.Network;
 import io.seqattn.core.network.SequenceAttention;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,7 +36,8 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Linear attention as an MLlib stage: each row's document (a string, tokenized by the model's
  * tokenizer, or an array of token ids) becomes its pooled embedding — the mean of its attention
- * outputs, times the model's wo when it has one — as an ml {@link Vector}. A document longer than
+ * outputs, times the model's wo when it has one — as an ml {@link Vector}. The model may be a
+ * one-layer (format 1) model or a deep stack (format 2, pooling its final normed output). A document longer than
  * {@code chunkSize} tokens is chunked and merged inside the stage exactly as the {@code seqattn run}
  * job does it, so any length works and the embedding is bitwise the job's at the same chunk size;
  * {@code maxTokens} truncates to the first N tokens (unset: the whole document). A document with no
@@ -130,14 +129,13 @@ public final class LinearAttentionEncoder extends Transformer implements Default
   public Dataset<Row> transform(Dataset<?> dataset) {
     transformSchema(dataset.schema(), true);
     SeqAttnKryo.check(dataset.sparkSession().sparkContext().getConf(), "LinearAttentionEncoder");
-    Model model;
+    Network loaded;
     try {
-      model = ModelDirectory.load(Path.of($(modelDir)));
+      loaded = NetworkDirectory.load(Path.of($(modelDir)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Broadcast<OneLayerNetwork> b = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext())
-        .broadcast(new OneLayerNetwork(model, Mixers.linear(model.config())));
+    Broadcast<Network> b = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext()).broadcast(loaded);
     int chunk = (Integer) $(chunkSize);
     int keep = (Integer) $(maxTokens);
     boolean text = dataset.schema().apply($(inputCol)).dataType() instanceof org.apache.spark.sql.types.StringType;
@@ -145,7 +143,7 @@ public final class LinearAttentionEncoder extends Transformer implements Default
       if (doc == null) {
         throw new IllegalArgumentException("LinearAttentionEncoder: input is null");
       }
-      OneLayerNetwork network = b.value();
+      Network network = b.value();
       int[] tokens = text ? SqlArguments.tokenize("LinearAttentionEncoder", network.tokenizer(), (String) doc)
           : SqlArguments.ints("LinearAttentionEncoder", doc);
       if (keep > 0 && tokens.length > keep) {

@@ -7,18 +7,43 @@ import io.seqattn.core.model.ModelDirectory;
 import io.seqattn.core.model.ModelInitializer;
 import io.seqattn.core.model.Positional;
 import io.seqattn.core.model.TokenizerSpec;
+import io.seqattn.core.stack.StackConfig;
+import io.seqattn.core.stack.StackConfigJson;
+import io.seqattn.core.stack.StackDirectory;
+import io.seqattn.core.stack.StackInitializer;
+import io.seqattn.core.stack.StackModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code seqattn init-model}: writes a seeded random model in the documented directory format. */
+/**
+ * {@code seqattn init-model}: writes a seeded random model in a documented directory format — a
+ * one-layer model (format 1) from the shape options, or a deep stack (format 2) from a config file.
+ */
 @Command(name = "init-model", mixinStandardHelpOptions = true,
-    description = "Writes a seeded random model (config.json + .npy weights). The same seed gives the same model.")
+    description = {"Writes a seeded random model (config.json + .npy weights). The same seed gives the same model.",
+        "One layer (format 1) from the options below, or a deep stack (format 2, docs/model-format-2.md) from "
+            + "--config; with --config only --output, --seed and --overwrite apply."})
 final class InitModelCommand implements Callable<Integer> {
+  /** The options --config leaves meaningful; every other one describes a format-1 model. */
+  private static final Set<String> WITH_CONFIG = Set.of("--output", "--config", "--seed", "--overwrite");
+
+  @Spec
+  CommandSpec commandSpec;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "A format-2 config (the config.json of a deep model, without weights): its layers are drawn "
+          + "at random from --seed.")
+  Path stackConfig;
 
   @Option(names = {"--output", "--out"}, required = true, paramLabel = "DIR",
       description = "Model directory to write (--out is an alias).")
@@ -84,6 +109,9 @@ final class InitModelCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    if (stackConfig != null) {
+      return initStack();
+    }
     ModelConfig config;
     try {
       TokenizerSpec spec = switch (TokenizerSpec.Type.fromConfigName(tokenizer)) {
@@ -105,13 +133,33 @@ final class InitModelCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new SeqAttn.UserException(e.getMessage());
     }
-    if (Files.exists(out) && !overwrite && !isEmptyDirectory(out)) {
-      throw new SeqAttn.UserException(out + ": already exists (pass --overwrite to replace the model)");
-    }
+    refuseExisting();
     Model model = ModelInitializer.random(config, dOut, seed);
     ModelDirectory.save(model, out);
     System.err.printf("seqattn: wrote model %s (fingerprint %s)%n", out, model.fingerprint());
     return 0;
+  }
+
+  private int initStack() throws IOException {
+    List<String> others = commandSpec.commandLine().getParseResult().matchedOptions().stream()
+        .map(OptionSpec::longestName).filter(name -> !WITH_CONFIG.contains(name)).distinct().toList();
+    if (!others.isEmpty()) {
+      throw new SeqAttn.UserException(String.join(", ", others) + ": describe(s) a one-layer model, and --config "
+          + stackConfig + " describes the whole stack (set them in the config, or drop --config)");
+    }
+    StackConfig config = StackConfigJson.read(stackConfig);
+    refuseExisting();
+    StackModel model = StackInitializer.random(config, seed);
+    StackDirectory.save(model, out);
+    System.err.printf("seqattn: wrote model %s (%d layers, fingerprint %s)%n", out, config.depth(),
+        model.fingerprint());
+    return 0;
+  }
+
+  private void refuseExisting() throws IOException {
+    if (Files.exists(out) && !overwrite && !isEmptyDirectory(out)) {
+      throw new SeqAttn.UserException(out + ": already exists (pass --overwrite to replace the model)");
+    }
   }
 
   private static boolean isEmptyDirectory(Path dir) throws IOException {

@@ -1,8 +1,12 @@
 package io.seqattn.job.cli;
 
+import io.seqattn.core.loader.NetworkDirectory;
 import io.seqattn.core.mixer.Mixers;
+import io.seqattn.core.model.ConfigFile;
 import io.seqattn.core.model.Model;
+import io.seqattn.core.model.ModelConfigJson;
 import io.seqattn.core.model.ModelDirectory;
+import io.seqattn.core.model.ModelFormatException;
 import io.seqattn.job.input.Validation;
 import io.seqattn.job.plan.AttentionPlan;
 import io.seqattn.job.plan.OutputDirectory;
@@ -82,13 +86,29 @@ final class RunCommand implements Callable<Integer> {
           + "of the k-mer is lowercase) and count them in run.json. Needs --emit-outputs.")
   boolean keepSoftMask;
 
+  @Option(names = "--output-layer", defaultValue = "0", paramLabel = "L",
+      description = "Deep (format 2) models: write block L's output (1 = the first block) to outputs/ instead of the "
+          + "final normed output. Embeddings always pool the final normed output.")
+  int outputLayer;
+
   @Override
   public Integer call() throws Exception {
     var files = input.files();
-    Model model = ModelDirectory.load(modelDir);
-    RunSpec spec = RunSpec.builder()
+    RunSpec.Builder builder = RunSpec.builder();
+    try {
+      if (ConfigFile.format(modelDir) == ModelConfigJson.FORMAT_VERSION && outputLayer == 0) {
+        Model model = ModelDirectory.load(modelDir); // run by the mixer --attention chooses
+        builder.model(model, modelDir.toString());
+      } else {
+        builder.network(NetworkDirectory.load(modelDir, outputLayer), modelDir.toString());
+      }
+    } catch (ModelFormatException e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw new SeqAttn.UserException(e.getMessage());
+    }
+    RunSpec spec = builder
         .inputs(files, input.format)
-        .model(model, modelDir.toString())
         .attention(attention)
         .chunkSize(chunkSize)
         .partitions(partitions)
@@ -105,17 +125,17 @@ final class RunCommand implements Callable<Integer> {
     try (SparkSessions.Handle session = spark.open("seqattn run", null)) {
       SparkSession ss = session.session();
       out = OutputDirectory.prepare(output, overwrite, ss.sparkContext().hadoopConfiguration());
-      System.err.printf("seqattn: %d input file(s), model %s (%s), chunk size %d%n",
-          spec.inputs().size(), modelDir, model.fingerprint(), chunkSize);
+      System.err.printf("seqattn: %d input file(s), model %s (%s, %d layer(s)), chunk size %d%n",
+          spec.inputs().size(), modelDir, spec.network().fingerprint(), spec.network().depth(), chunkSize);
       RunStats stats = new AttentionPlan(ss, spec).run(out);
       RunReport.write(out, spec, input.format, stats, ss, started);
       out.commit();
       System.err.printf(Locale.ROOT, "seqattn: %d sequences, %d tokens in %.1f s (%.0f tokens/s)%n",
           stats.sequences(), stats.tokens(), stats.totalSeconds(), stats.tokensPerSecond());
       if (stats.nonPositiveNormalizers() > 0) {
-        System.err.printf("seqattn: warning: at %d position(s) a normalizer phi(q)'z was <= 0 (feature map %s); "
-            + "their outputs are unreliable (counts.non_positive_normalizers in run.json)%n",
-            stats.nonPositiveNormalizers(), model.config().featureMap());
+        System.err.printf("seqattn: warning: at %d position(s) a normalizer phi(q)'z was <= 0 (see the model's "
+            + "feature maps); their outputs are unreliable (counts.non_positive_normalizers in run.json)%n",
+            stats.nonPositiveNormalizers());
       }
       if (!stats.skipped().isEmpty()) {
         System.err.printf("seqattn: skipped %d malformed record(s), listed in run.json; the first: %s%n",

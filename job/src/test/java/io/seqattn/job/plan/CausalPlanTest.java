@@ -47,7 +47,12 @@ class CausalPlanTest {
   @BeforeAll
   static void start() {
     spark = SparkTestSession.get();
-    genomes = List.of(
+    genomes = sampleGenomes();
+  }
+
+  /** Lambda phage and the phiX174 variants of sample-corpus/, as FASTA inputs. */
+  static List<InputFile> sampleGenomes() {
+    return List.of(
         new InputFile(TestModels.sampleCorpus().resolve("lambda_phage.fa.gz").toString(), InputFormat.FASTA),
         new InputFile(TestModels.sampleCorpus().resolve("phiX174_variants.fa.gz").toString(), InputFormat.FASTA));
   }
@@ -118,33 +123,56 @@ class CausalPlanTest {
   void continuingFromStoredStatesEqualsOneRunOverTheWhole(@TempDir Path tmp) throws Exception {
     Path model = tmp.resolve("model");
     ModelDirectory.save(MODEL, model);
-    String lambda = readFirstRecord(TestModels.sampleCorpus().resolve("lambda_phage.fa.gz"));
-    int cut = 20_000;
-    // k = 3: the continuation repeats the last k − 1 bases, so its first token is the whole's token 19,998
-    Path whole = fasta(tmp.resolve("whole.fa"), lambda);
-    Path first = fasta(tmp.resolve("first.fa"), lambda.substring(0, cut));
-    Path rest = fasta(tmp.resolve("rest.fa"), lambda.substring(cut - 2));
-    String[] common = {"--format", "fasta", "--model", model.toString(), "--chunk-size", "3000", "--emit-outputs"};
-    assertEquals(0, cli(concat(common, "--input", whole.toString(), "--output", tmp.resolve("whole").toString())));
-    assertEquals(0, cli(concat(common, "--input", first.toString(), "--output", tmp.resolve("first").toString())));
-    assertEquals(0, cli(concat(common, "--input", rest.toString(), "--output", tmp.resolve("rest").toString(),
-        "--continue-from", tmp.resolve("first").toString())));
-
-    RunTables wholeTables = new RunTables(spark, tmp.resolve("whole"));
-    RunTables restTables = new RunTables(spark, tmp.resolve("rest"));
-    assertEquals(wholeTables.tokens.get("lambda") - (cut - 2), restTables.tokens.get("lambda"),
+    SplitRuns runs = SplitRuns.of(tmp, model);
+    assertEquals(runs.whole.tokens.get("lambda") - (SplitRuns.CUT - 2), runs.rest.tokens.get("lambda"),
         "the continuation's embedding covers its own tokens");
     for (int h = 0; h < 2; h++) {
-      assertClose(wholeTables.states.get("lambda/" + h), restTables.states.get("lambda/" + h), "final state head " + h);
+      assertClose(runs.whole.states.get("lambda/" + h), runs.rest.states.get("lambda/" + h), "final state head " + h);
     }
-    for (String run : new String[] {"whole", "rest"}) {
-      assertEquals(0, cli("export", "--run", tmp.resolve(run).toString(), "--seq-id", "lambda",
-          "--positions", "20500:20600", "--out", tmp.resolve(run + "-npy").toString()));
-    }
-    assertClose(toDoubles(Npy.read(tmp.resolve("whole-npy/outputs.npy")).floats()),
-        toDoubles(Npy.read(tmp.resolve("rest-npy/outputs.npy")).floats()), "outputs 20500:20600");
+    assertClose(runs.wholeOutputs, runs.restOutputs, "outputs 20500:20600");
     List<Row> stored = spark.read().parquet(tmp.resolve("rest/states").toString()).select("tokens").collectAsList();
     assertEquals(48_500L, stored.get(0).getLong(0), "the stored state covers the whole sequence");
+  }
+
+  /**
+   * Lambda phage run whole, and run as its first 20,000 bases followed by the rest continued from
+   * the first part's stored states (same model, 3000-token chunks, outputs kept).
+   */
+  static final class SplitRuns {
+    static final int CUT = 20_000;
+    final RunTables whole;
+    final RunTables rest;
+    /** Outputs at positions 20500:20600 of the whole run and of the continuation. */
+    final double[] wholeOutputs;
+    final double[] restOutputs;
+
+    private SplitRuns(RunTables whole, RunTables rest, double[] wholeOutputs, double[] restOutputs) {
+      this.whole = whole;
+      this.rest = rest;
+      this.wholeOutputs = wholeOutputs;
+      this.restOutputs = restOutputs;
+    }
+
+    static SplitRuns of(Path tmp, Path model) throws Exception {
+      String lambda = readFirstRecord(TestModels.sampleCorpus().resolve("lambda_phage.fa.gz"));
+      // k = 3: the continuation repeats the last k − 1 bases, so its first token is the whole's token 19,998
+      Path whole = fasta(tmp.resolve("whole.fa"), lambda);
+      Path first = fasta(tmp.resolve("first.fa"), lambda.substring(0, CUT));
+      Path rest = fasta(tmp.resolve("rest.fa"), lambda.substring(CUT - 2));
+      String[] common = {"--format", "fasta", "--model", model.toString(), "--chunk-size", "3000", "--emit-outputs"};
+      assertEquals(0, cli(concat(common, "--input", whole.toString(), "--output", tmp.resolve("whole").toString())));
+      assertEquals(0, cli(concat(common, "--input", first.toString(), "--output", tmp.resolve("first").toString())));
+      assertEquals(0, cli(concat(common, "--input", rest.toString(), "--output", tmp.resolve("rest").toString(),
+          "--continue-from", tmp.resolve("first").toString())));
+      for (String run : new String[] {"whole", "rest"}) {
+        assertEquals(0, cli("export", "--run", tmp.resolve(run).toString(), "--seq-id", "lambda",
+            "--positions", "20500:20600", "--out", tmp.resolve(run + "-npy").toString()));
+      }
+      SparkSession session = SparkTestSession.get();
+      return new SplitRuns(new RunTables(session, tmp.resolve("whole")), new RunTables(session, tmp.resolve("rest")),
+          toDoubles(Npy.read(tmp.resolve("whole-npy/outputs.npy")).floats()),
+          toDoubles(Npy.read(tmp.resolve("rest-npy/outputs.npy")).floats()));
+    }
   }
 
   @Test

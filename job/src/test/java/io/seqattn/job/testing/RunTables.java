@@ -9,7 +9,7 @@ import org.apache.spark.sql.SparkSession;
 
 /** Reads a run directory's Parquet tables back into plain Java maps for comparison. */
 public final class RunTables {
-  /** seq_id/head → s followed by z, as written. */
+  /** seq_id/head (layer 0) or seq_id/layer/head (deeper layers) → s followed by z, as written. */
   public final Map<String, double[]> states = new TreeMap<>();
   public final Map<String, Long> tokens = new TreeMap<>();
   /** seq_id/head → the log-scale c of the stored (S, z) = e^c·(s, z). */
@@ -34,7 +34,9 @@ public final class RunTables {
       for (int i = 0; i < z.size(); i++) {
         both[s.size() + i] = z.get(i);
       }
-      String key = r.getString(r.fieldIndex("seq_id")) + "/" + r.getInt(r.fieldIndex("head"));
+      int layer = r.getInt(r.fieldIndex("layer"));
+      String key = r.getString(r.fieldIndex("seq_id")) + (layer == 0 ? "" : "/" + layer) + "/"
+          + r.getInt(r.fieldIndex("head"));
       states.put(key, both);
       logScales.put(key, r.getDouble(r.fieldIndex("log_scale")));
     }

@@ -6,6 +6,9 @@ import io.seqattn.core.model.ModelConfig;
 import io.seqattn.core.model.ModelInitializer;
 import io.seqattn.core.model.Positional;
 import io.seqattn.core.model.TokenizerSpec;
+import io.seqattn.core.stack.StackConfigJson;
+import io.seqattn.core.stack.StackInitializer;
+import io.seqattn.core.stack.StackModel;
 import java.nio.file.Path;
 
 /** Small seeded models for the job tests, and paths to the corpora. */
@@ -27,6 +30,32 @@ public final class TestModels {
     return ModelInitializer.random(new ModelConfig(TokenizerSpec.words(4096), 16, 2, 8, FeatureMaps.ELU,
         Positional.SINUSOIDAL, 1e-6), 6, 11);
   }
+
+  /**
+   * A gated causal 2-layer stack over 3-mers: a GLA-gated identity-map layer without normalizer,
+   * with output norm and gate and a SwiGLU FFN (the GLA block), then a Mamba2-style scalar-gated
+   * elu layer with the z normalizer, RoPE and a GELU FFN, LayerNorms, a final RMSNorm.
+   */
+  public static StackModel gatedStack() {
+    return StackInitializer.random(StackConfigJson.parse(GATED_STACK), 5);
+  }
+
+  public static final String GATED_STACK = """
+      {"format": 2, "tokenizer": {"type": "dna", "k": 3, "stride": 1}, "d_model": 16, "positional": "sinusoidal",
+       "layers": [
+        {"norm": {"type": "rmsnorm", "eps": 1e-6},
+         "mixer": {"type": "linear_attention", "heads": 2, "d_key": 8, "d_value": 8, "feature_map": "identity",
+                   "query_scale": 0.35355339059327373, "rope": false, "normalizer": "none", "eps": 1e-6,
+                   "causal": true, "gate": {"type": "gla", "rank": 4, "tau": 16.0},
+                   "output_norm": {"type": "rmsnorm", "eps": 1e-5}, "output_gate": true},
+         "ffn": {"type": "swiglu", "d_ff": 32}},
+        {"norm": {"type": "layernorm", "eps": 1e-5},
+         "mixer": {"type": "linear_attention", "heads": 2, "d_key": 8, "d_value": 8, "feature_map": "elu",
+                   "query_scale": 1.0, "rope": true, "normalizer": "z", "eps": 1e-6, "causal": true,
+                   "gate": {"type": "scalar"}, "output_norm": null, "output_gate": false},
+         "ffn": {"type": "gelu", "d_ff": 32}}],
+       "final_norm": {"type": "rmsnorm", "eps": 1e-6}, "d_out": 0}
+      """;
 
   /** Decompresses a gzip file to {@code target} (tests of uncompressed, indexed FASTA). */
   public static Path gunzip(Path gz, Path target) throws java.io.IOException {

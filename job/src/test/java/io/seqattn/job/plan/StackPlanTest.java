@@ -1,0 +1,126 @@
+package io.seqattn.job.plan;
+
+import static io.seqattn.job.plan.CausalPlanTest.assertClose;
+import static io.seqattn.job.plan.CausalPlanTest.cli;
+import static io.seqattn.job.plan.CausalPlanTest.fasta;
+import static io.seqattn.job.plan.CausalPlanTest.toDoubles;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.seqattn.core.attention.Summary;
+import io.seqattn.core.io.Npy;
+import io.seqattn.core.network.SequenceAttention;
+import io.seqattn.core.stack.StackDirectory;
+import io.seqattn.core.stack.StackModel;
+import io.seqattn.core.stack.StackNetwork;
+import io.seqattn.job.input.InputFile;
+import io.seqattn.job.input.InputFormat;
+import io.seqattn.job.input.Readers;
+import io.seqattn.job.testing.RunTables;
+import io.seqattn.job.testing.SparkTestSession;
+import io.seqattn.job.testing.TestModels;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A deep, gated stack (GLA block + scalar-gated block, {@link TestModels#gatedStack}) on Spark: one
+ * pass per layer, every layer's state stored; against the sequential chunk-by-chunk computation,
+ * across partition counts, and continued from stored states.
+ */
+class StackPlanTest {
+  /** 700-token chunks: lambda phage spans 70 chunks, two blocks of each layer's scan. */
+  static final int CHUNK = 700;
+  static final StackModel MODEL = TestModels.gatedStack();
+  static SparkSession spark;
+  static List<InputFile> genomes;
+
+  @BeforeAll
+  static void start() {
+    spark = SparkTestSession.get();
+    genomes = CausalPlanTest.sampleGenomes();
+  }
+
+  static Path run(Path dir, int partitions, StackNetwork network) throws Exception {
+    OutputDirectory out = OutputDirectory.prepare(dir.toString(), false, spark.sparkContext().hadoopConfiguration());
+    RunSpec spec = RunSpec.builder().inputs(genomes, InputFormat.FASTA).network(network, "test").chunkSize(CHUNK)
+        .partitions(partitions).emitOutputs(true).build();
+    new AttentionPlan(spark, spec).run(out);
+    out.commit();
+    return dir;
+  }
+
+  @Test
+  void aGatedStackIsBitwiseIdenticalForAnyPartitionCount(@TempDir Path tmp) throws Exception {
+    StackNetwork network = new StackNetwork(MODEL);
+    List<RunDigest.TableDigest> one = digest(run(tmp.resolve("p1"), 1, network));
+    assertEquals(3, one.size(), "states, embeddings and outputs");
+    for (int partitions : new int[] {2, 7}) {
+      assertEquals(one, digest(run(tmp.resolve("p" + partitions), partitions, network)), partitions + " partitions");
+    }
+  }
+
+  @Test
+  void everyLayersStateAndTheOutputsAgreeWithTheSequentialComputation(@TempDir Path tmp) throws Exception {
+    StackNetwork network = new StackNetwork(MODEL);
+    RunTables tables = new RunTables(spark, run(tmp.resolve("run"), 3, network));
+    Readers readers = new Readers(MODEL.config().tokenizer(), 1 << 24, "id", "text");
+    SequenceAttention sequential = SequenceAttention.of(network, CHUNK);
+    int sequences = 0;
+    for (InputFile file : genomes) {
+      for (var it = readers.chunks(file); it.hasNext(); ) {
+        var whole = (io.seqattn.job.input.Chunk) it.next();
+        List<Object> totals = sequential.totals(whole.tokens());
+        for (int layer = 0; layer < 2; layer++) {
+          Summary state = (Summary) totals.get(layer);
+          assertTrue(state.logDecayOf(0, 0) < 0, "a gated layer's state carries its decay");
+          for (int h = 0; h < 2; h++) {
+            String key = whole.seqId() + (layer == 0 ? "" : "/" + layer) + "/" + h;
+            double[] got = tables.states.get(key);
+            double[] want = state.sOfHead(h);
+            assertClose(want, Arrays.copyOf(got, want.length), key);
+          }
+        }
+        assertClose(toDoubles(sequential.embedding(whole.tokens())), toDoubles(tables.embeddings.get(whole.seqId())),
+            whole.seqId());
+        sequences++;
+      }
+    }
+    assertEquals(7, sequences);
+  }
+
+  @Test
+  void continuingAGatedStackFromItsStoredStatesEqualsOneRun(@TempDir Path tmp) throws Exception {
+    Path model = tmp.resolve("model");
+    StackDirectory.save(MODEL, model);
+    CausalPlanTest.SplitRuns runs = CausalPlanTest.SplitRuns.of(tmp, model);
+    for (String key : new String[] {"lambda/0", "lambda/1", "lambda/1/0", "lambda/1/1"}) {
+      assertClose(runs.whole.states.get(key), runs.rest.states.get(key), "final state " + key);
+    }
+    assertClose(runs.wholeOutputs, runs.restOutputs, "outputs 20500:20600");
+  }
+
+  @Test
+  void outputLayerWritesThatBlocksOutput(@TempDir Path tmp) throws Exception {
+    Path model = tmp.resolve("model");
+    StackDirectory.save(MODEL, model);
+    String phage = TestModels.sampleCorpus().resolve("phiX174_variants.fa.gz").toString();
+    assertEquals(0, cli("run", "--input", phage, "--format", "fasta", "--model", model.toString(), "--output",
+        tmp.resolve("run").toString(), "--chunk-size", "1000", "--emit-outputs", "--output-layer", "1"));
+    assertEquals(0, cli("export", "--run", tmp.resolve("run").toString(), "--seq-id", "Genbank", "--positions",
+        "990:1010", "--out", tmp.resolve("npy").toString()));
+    Readers readers = new Readers(MODEL.config().tokenizer(), 1 << 24, "id", "text");
+    var whole = (io.seqattn.job.input.Chunk) readers.chunks(new InputFile(phage, InputFormat.FASTA)).next();
+    float[] all = SequenceAttention.of(new StackNetwork(MODEL, 1), 1000).outputs(whole.tokens());
+    assertClose(toDoubles(Arrays.copyOfRange(all, 990 * 16, 1010 * 16)),
+        toDoubles(Npy.read(tmp.resolve("npy/outputs.npy")).floats()), "block 1's outputs at 990:1010");
+  }
+
+  private static List<RunDigest.TableDigest> digest(Path run) throws Exception {
+    return RunDigest.of(spark, RunDirectory.open(run.toString(), spark.sparkContext().hadoopConfiguration()));
+  }
+}
