@@ -310,11 +310,22 @@ final class StackAttention {
     INDArray num = Nd4j.createUninitialized(DataType.FLOAT, x.n, dv);
     Nd4j.gemm(qr, floats(state.sOfHead(h), m, dv), num, false, false, 1.0, 0.0);
     if (!spec.normalizedByZ()) {
-      return num;
+      return unscaled(num, qf.rowLogScale(), state.logScale()[h]);
     }
     INDArray den = Nd4j.createUninitialized(DataType.FLOAT, x.n, 1);
     Nd4j.gemm(q0, floats(state.zOfHead(h), m, 1), den, false, false, 1.0, 0.0);
     return divide(num, den, qf.rowLogScale(), state.logScale()[h]);
+  }
+
+  /**
+   * The numerator itself without a normalizer: stabilized features and state carry the factors
+   * e^s (s per query row) and e^c, which a division by the denominator would cancel.
+   */
+  private static INDArray unscaled(INDArray num, INDArray queryLogScale, double c) {
+    if (queryLogScale == null || c == Double.NEGATIVE_INFINITY) {
+      return num;
+    }
+    return num.muliColumnVector(Transforms.exp(queryLogScale.add(c), false));
   }
 
   /** num / (den + eps), the eps scaled as the stabilized features need (e^(−(s+c)), s per row). */
@@ -410,7 +421,7 @@ final class StackAttention {
     INDArray flat = numDen.reshape(padded, vWidth).get(rows(0, n), NDArrayIndex.all());
     INDArray num = flat.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dv)).dup();
     if (!spec.normalizedByZ()) {
-      return num;
+      return unscaled(num, qf.rowLogScale(), scale);
     }
     INDArray den = flat.get(NDArrayIndex.all(), NDArrayIndex.interval(dv, dv + 1)).dup();
     return divide(num, den, qf.rowLogScale(), scale);

@@ -46,6 +46,11 @@ final class StackKernel implements LayeredKernel {
 
   /** @param outputLayer the block whose output the last pass returns (1-based), or 0 for the final normed output */
   StackKernel(StackModel model, int outputLayer) {
+    this(model, outputLayer, BLOCK_SIZE);
+  }
+
+  /** With causal layers blocked by {@code blockSize} positions (tests of the blocking). */
+  StackKernel(StackModel model, int outputLayer, int blockSize) {
     this.config = model.config();
     this.embedding = model.tensor("embedding");
     this.outputLayer = outputLayer;
@@ -58,7 +63,7 @@ final class StackKernel implements LayeredKernel {
         BlockSpec spec = config.layers().get(i);
         String p = "layers." + i + ".";
         blocks[i] = new Block(norm(model, p + "norm1", spec.norm()),
-            new StackAttention(spec.mixer(), model, p, d, BLOCK_SIZE),
+            new StackAttention(spec.mixer(), model, p, d, blockSize),
             spec.ffn() == null ? null : norm(model, p + "norm2", spec.norm()),
             spec.ffn() == null ? null : new FeedForward(spec.ffn(), model, p, d));
       }

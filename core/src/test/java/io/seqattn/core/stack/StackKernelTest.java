@@ -189,13 +189,6 @@ class StackKernelTest {
   }
 
   static void assertRelative(double[] expected, double[] actual, String what) {
-    double diff = 0;
-    double norm = 0;
-    for (int i = 0; i < expected.length; i++) {
-      diff += (expected[i] - actual[i]) * (expected[i] - actual[i]);
-      norm += expected[i] * expected[i];
-    }
-    double rel = norm == 0 ? Math.sqrt(diff) : Math.sqrt(diff / norm);
-    assertTrue(rel <= ALLOWED, what + ": relative error " + rel);
+    ReferenceConformanceTest.assertRelative(expected, actual, ALLOWED, what);
   }
 }

@@ -1,0 +1,170 @@
+package io.seqattn.core.stack;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.seqattn.core.attention.Summary;
+import io.seqattn.core.io.Npy;
+import io.seqattn.core.io.NpyArray;
+import io.seqattn.core.network.SequenceAttention;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * seqattn's stacks against the PyTorch reference of docs/model-format-2.md
+ * ({@code scripts/reference/seqattn_reference.py}), an implementation that shares no code with
+ * this one: for every case of {@code scripts/reference/make_conformance.py} — L = 1, 2, 4; global
+ * and causal; every feature map, gate, normalizer, RoPE, output norm and gate, FFN and norm kind;
+ * DNA and document ids from sample-corpus/ — the reference's oracle (per-token recurrence, float64)
+ * was written to {@code src/test/resources/conformance/}, and the chunked ND4J engine must agree
+ * on the final outputs, every layer's state and the embedding, with the 1,100 ids cut into 4 to 12
+ * chunks and causal layers blocked by 16, 32 or 64 positions.
+ *
+ * <p>When Debian's {@code python3-torch} is installed, the cases are also regenerated and must be
+ * byte for byte those checked in, so the golden files cannot drift from the reference.
+ */
+class ReferenceConformanceTest {
+  /**
+   * The format's published bound. The engine runs float32 through a few dozen roundings per layer
+   * (measured here: 1e-7 … 1e-6 relative); a wrong gate, rotation, normalizer or merge is off by
+   * 1e-2 and more.
+   */
+  static final double ALLOWED_ERROR = 1e-5;
+
+  /** Regenerated expectations against the checked-in ones: reduction order only (float32 rounding of final.npy included). */
+  static final double REGENERATED_ERROR = 1e-7;
+
+  static final Path CASES = Path.of("src/test/resources/conformance");
+  static final String GENERATOR = "../scripts/reference/make_conformance.py";
+  static final String PYTHON = "/usr/bin/python3";
+
+  /** (chunk, block) layouts: 12, 5 and 4 chunks of 1,100 ids; blocks that do and do not divide the chunk. */
+  static final int[][] LAYOUTS = {{97, 16}, {256, 32}, {275, 64}};
+
+  static Stream<Arguments> cases() throws IOException {
+    List<Arguments> all = new ArrayList<>();
+    for (String name : caseNames()) {
+      for (int[] layout : LAYOUTS) {
+        all.add(Arguments.of(name, layout[0], layout[1]));
+      }
+    }
+    return all.stream();
+  }
+
+  static List<String> caseNames() throws IOException {
+    try (Stream<Path> dirs = Files.list(CASES)) {
+      return dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  @Test
+  void everyCaseOfTheGeneratorIsCheckedIn() throws IOException {
+    assertEquals(8, caseNames().size(), "cases in " + CASES);
+  }
+
+  @ParameterizedTest(name = "{0}, chunk {1}, block {2}")
+  @MethodSource("cases")
+  void theEngineAgreesWithTheReferenceOracle(String name, int chunk, int block) throws IOException {
+    Path dir = CASES.resolve(name);
+    StackModel model = StackDirectory.load(dir.resolve("model"));
+    int[] ids = model.config().tokenizer().tokenize(Files.readString(dir.resolve("ids.txt"), StandardCharsets.US_ASCII));
+    assertEquals(1100, ids.length);
+    StackNetwork network = new StackNetwork(model);
+    SequenceAttention run = new SequenceAttention(network, new StackKernel(model, 0, block), chunk);
+
+    NpyArray expected = Npy.read(dir.resolve("expected/final.npy"));
+    assertArrayEquals(new int[] {ids.length, model.config().dModel()}, expected.shape());
+    assertRelative(toDoubles(expected.floats()), toDoubles(run.outputs(ids)), name + ": final outputs");
+    List<Object> states = run.totals(ids);
+    for (int l = 0; l < model.config().depth(); l++) {
+      double[][] state = ((Summary) states.get(l)).unscaled();
+      assertRelative(Npy.read(dir.resolve("expected/state_s_" + l + ".npy")).doubles(), state[0],
+          name + ": layer " + l + " S");
+      assertRelative(Npy.read(dir.resolve("expected/state_z_" + l + ".npy")).doubles(), state[1],
+          name + ": layer " + l + " z");
+    }
+    assertRelative(Npy.read(dir.resolve("expected/embedding.npy")).doubles(), toDoubles(run.embedding(ids)),
+        name + ": embedding");
+  }
+
+  /**
+   * Model weights and ids are drawn from seeds, so they are regenerated byte for byte; the
+   * reference's float64 results can move in the last bits with torch's and BLAS's thread counts
+   * and SIMD paths, so they must agree to {@link #REGENERATED_ERROR}.
+   */
+  @Test
+  void theCheckedInCasesAreWhatTheReferenceWritesToday(@TempDir Path tmp) throws Exception {
+    assumeTrue(new File(PYTHON).canExecute() && python("-c", "import torch, numpy") == 0,
+        "Debian's python3-torch and python3-numpy are not installed");
+    assertEquals(0, python(GENERATOR, tmp.toString()), "make_conformance.py failed");
+    for (String name : caseNames()) {
+      try (Stream<Path> files = Files.walk(CASES.resolve(name))) {
+        for (Path file : files.filter(Files::isRegularFile).toList()) {
+          Path relative = CASES.relativize(file);
+          Path fresh = tmp.resolve(relative.toString());
+          assertTrue(Files.exists(fresh), relative + " is no longer written");
+          if (relative.getParent().getFileName().toString().equals("expected")) {
+            assertRelative(values(Npy.read(file)), values(Npy.read(fresh)), REGENERATED_ERROR, relative.toString());
+          } else {
+            assertArrayEquals(Files.readAllBytes(file), Files.readAllBytes(fresh), relative + " differs");
+          }
+        }
+      }
+    }
+  }
+
+  private static double[] values(NpyArray array) {
+    return array.isDouble() ? array.doubles() : toDoubles(array.floats());
+  }
+
+  private static int python(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(PYTHON));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start();
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      return -1;
+    }
+    return p.exitValue();
+  }
+
+  private static double[] toDoubles(float[] values) {
+    double[] out = new double[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = values[i];
+    }
+    return out;
+  }
+
+  private static void assertRelative(double[] expected, double[] actual, String what) {
+    assertRelative(expected, actual, ALLOWED_ERROR, what);
+  }
+
+  /** ‖actual − expected‖ / ‖expected‖ (Frobenius) ≤ allowed; an all-zero expectation must be met to {@code allowed} absolutely. */
+  static void assertRelative(double[] expected, double[] actual, double allowed, String what) {
+    assertEquals(expected.length, actual.length, what + ": size");
+    double diff = 0;
+    double norm = 0;
+    for (int i = 0; i < expected.length; i++) {
+      diff += (expected[i] - actual[i]) * (expected[i] - actual[i]);
+      norm += expected[i] * expected[i];
+    }
+    double error = norm == 0 ? Math.sqrt(diff) : Math.sqrt(diff / norm);
+    assertTrue(error <= allowed, what + ": relative error " + error);
+  }
+}
