@@ -51,4 +51,17 @@ public interface Network extends Serializable {
 
   /** The kind of attention for run.json: the mixers' ({@code linear}, {@code softmax}). */
   String attention();
+
+  /**
+   * Whether its kernels are {@link LayeredKernel}s, which run one block at a time on a chunk's
+   * stored activations, so an engine may keep them between layer passes.
+   */
+  default boolean runsBlockByBlock() {
+    return false;
+  }
+
+  /** The block (1-based) whose output its outputs hold, or 0 for the final output. */
+  default int outputBlock() {
+    return 0;
+  }
 }

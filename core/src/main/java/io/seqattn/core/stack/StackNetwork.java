@@ -63,6 +63,16 @@ public record StackNetwork(StackModel model, int outputLayer) implements Network
   }
 
   @Override
+  public boolean runsBlockByBlock() {
+    return true;
+  }
+
+  @Override
+  public int outputBlock() {
+    return outputLayer;
+  }
+
+  @Override
   public int outputWidth() {
     return model.config().dModel();
   }

@@ -9,6 +9,7 @@ import io.seqattn.core.model.ModelDirectory;
 import io.seqattn.core.model.ModelFormatException;
 import io.seqattn.job.input.Validation;
 import io.seqattn.job.plan.AttentionPlan;
+import io.seqattn.job.plan.BetweenLayers;
 import io.seqattn.job.plan.OutputDirectory;
 import io.seqattn.job.plan.RunReport;
 import io.seqattn.job.plan.RunSpec;
@@ -91,6 +92,12 @@ final class RunCommand implements Callable<Integer> {
           + "final normed output. Embeddings always pool the final normed output.")
   int outputLayer;
 
+  @Option(names = "--between-layers", defaultValue = "cache", paramLabel = "cache|recompute",
+      description = "Deep models: keep each block's output per chunk between layer passes (cache: d float32 per "
+          + "token, spilling to disk) or recompute it from the tokens (recompute: L(L+1)/2 block evaluations "
+          + "instead of 2L, nothing stored). Same results either way. Default: ${DEFAULT-VALUE}.")
+  BetweenLayers betweenLayers;
+
   @Override
   public Integer call() throws Exception {
     var files = input.files();
@@ -118,6 +125,7 @@ final class RunCommand implements Callable<Integer> {
         .emitOutputs(emitOutputs)
         .continueFrom(continueFrom)
         .force(force)
+        .betweenLayers(betweenLayers)
         .build();
 
     Instant started = Instant.now();

@@ -3,6 +3,7 @@ package io.seqattn.job.cli;
 import io.seqattn.core.mixer.Mixers;
 import io.seqattn.job.input.InputFormat;
 import io.seqattn.job.input.Validation;
+import io.seqattn.job.plan.BetweenLayers;
 import java.io.PrintWriter;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -54,7 +55,7 @@ public final class SeqAttn implements Runnable {
   public static int execute(PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new SeqAttn());
     cli.setErr(err);
-    NamedEnumConverter.registerAll(cli, InputFormat.class, Validation.class, Mixers.class);
+    NamedEnumConverter.registerAll(cli, InputFormat.class, Validation.class, Mixers.class, BetweenLayers.class);
     cli.setParameterExceptionHandler((e, given) -> {
       PrintWriter out = e.getCommandLine().getErr();
       out.println("seqattn: error: " + e.getMessage() + " (see '" + e.getCommandLine().getCommandSpec().qualifiedName()

@@ -4,6 +4,7 @@ import io.seqattn.core.attention.ChunkOutputs;
 import io.seqattn.core.attention.PooledSum;
 import io.seqattn.core.attention.Summary;
 import io.seqattn.core.mixer.LayerMixer;
+import io.seqattn.core.network.LayeredKernel;
 import io.seqattn.core.network.Network;
 import io.seqattn.job.input.Chunk;
 import io.seqattn.job.input.InputException;
@@ -120,44 +121,11 @@ public final class AttentionPlan {
         return null;
       });
 
-      // One pass per layer: its summaries need every earlier layer's context on the chunk.
-      JavaPairRDD<ChunkKey, ArrayList<Object>> contexts = chunks.mapValues(c -> new ArrayList<>());
-      List<JavaPairRDD<String, Object>> totals = new ArrayList<>();
-      for (int layer = 0; layer < net.depth(); layer++) {
-        int l = layer;
-        JavaPairRDD<ChunkKey, Object> summaries = chunks.join(contexts).mapValues(pair -> {
-          Chunk c = pair._1();
-          return TaskKernels.of(network.value()).summarize(l, c.tokens(), c.start(), pair._2());
-        });
-        JavaPairRDD<String, Summary> carriedIn = earlier == null ? null : earlier.finalStates(spark, net, layer);
-        Contexts pass1 = combine(net.mixer(layer), summaries, carriedIn, infos, chunkSize, partitions);
-        JavaPairRDD<String, Object> merged = pass1.totals().persist(StorageLevel.MEMORY_AND_DISK_SER());
-        release.add(() -> merged.unpersist(false));
-        totals.add(merged);
-        JavaPairRDD<ChunkKey, ArrayList<Object>> before = contexts;
-        contexts = before.join(pass1.perChunk()).mapValues(pair -> {
-          ArrayList<Object> withThis = new ArrayList<>(pair._1());
-          withThis.add(pair._2()); // null: a sequence's first chunk under an ordered scan
-          return withThis;
-        }).persist(StorageLevel.MEMORY_AND_DISK_SER());
-        JavaPairRDD<ChunkKey, ArrayList<Object>> layerContexts = contexts;
-        release.add(() -> layerContexts.unpersist(false));
-        List<Long> lengths = timed(stats, net.depth() == 1 ? "pass1" : "pass1-layer" + layer,
-            () -> tokenCounts(net.mixer(l), merged));
-        if (layer == 0) {
-          stats.sequences = lengths.size();
-          stats.emptySequences = lengths.stream().filter(n -> n == 0).count();
-        }
-        if (!spec.force() && lengths.stream().anyMatch(n -> n > net.mixer(l).lengthLimit())) {
-          refuseBeyondLimit(net.mixer(l), merged);
-        }
-      }
-
-      JavaPairRDD<ChunkKey, ChunkResult> computed = chunks.join(contexts).mapValues(pair -> {
-        Chunk c = pair._1();
-        ChunkOutputs o = TaskKernels.of(network.value()).attend(c.tokens(), c.start(), pair._2(), emit);
-        return new ChunkResult(c.start(), c.tokens().length, o.pooled(), o.outputs(), c.softMasked());
-      });
+      // One pass per layer: its summaries need every earlier block's output on the chunk.
+      LayerPasses passes = new LayerPasses(net, earlier, infos, chunkSize, partitions, stats, release);
+      boolean cached = spec.betweenLayers() == BetweenLayers.CACHE && net.depth() > 1 && net.runsBlockByBlock();
+      JavaPairRDD<ChunkKey, ChunkResult> computed =
+          cached ? cachedLayers(chunks, network, passes, emit) : recomputedLayers(chunks, network, passes, emit);
       JavaPairRDD<ChunkKey, ChunkResult> results =
           emit ? computed.persist(StorageLevel.MEMORY_AND_DISK_SER()) : computed;
       release.add(() -> results.unpersist(false));
@@ -170,7 +138,7 @@ public final class AttentionPlan {
       Map<Integer, JavaPairRDD<String, Summary>> states = new LinkedHashMap<>();
       for (int layer = 0; layer < net.depth(); layer++) {
         if (net.mixer(layer).storesState()) {
-          states.put(layer, storedStates(net.mixer(layer), totals.get(layer)));
+          states.put(layer, storedStates(net.mixer(layer), passes.totals.get(layer)));
         }
       }
       if (!states.isEmpty()) {
@@ -203,6 +171,144 @@ public final class AttentionPlan {
     } finally {
       release.forEach(Runnable::run);
       network.destroy();
+    }
+  }
+
+  /**
+   * {@link BetweenLayers#RECOMPUTE}: chunks carry every earlier layer's context, and each pass runs
+   * the chunk's tokens through all blocks before its own.
+   */
+  private static JavaPairRDD<ChunkKey, ChunkResult> recomputedLayers(JavaPairRDD<ChunkKey, Chunk> chunks,
+      Broadcast<Network> network, LayerPasses passes, boolean emit) throws IOException {
+    JavaPairRDD<ChunkKey, ArrayList<Object>> contexts = chunks.mapValues(c -> new ArrayList<>());
+    for (int layer = 0; layer < passes.net.depth(); layer++) {
+      int l = layer;
+      JavaPairRDD<ChunkKey, Object> summaries = chunks.join(contexts).mapValues(pair -> {
+        Chunk c = pair._1();
+        return TaskKernels.of(network.value()).summarize(l, c.tokens(), c.start(), pair._2());
+      });
+      JavaPairRDD<ChunkKey, Object> perChunk = passes.contexts(layer, summaries);
+      JavaPairRDD<ChunkKey, ArrayList<Object>> before = contexts;
+      contexts = before.join(perChunk).mapValues(pair -> {
+        ArrayList<Object> withThis = new ArrayList<>(pair._1());
+        withThis.add(pair._2()); // null: a sequence's first chunk under an ordered scan
+        return withThis;
+      }).persist(StorageLevel.MEMORY_AND_DISK_SER());
+      passes.release(contexts);
+      passes.count(layer);
+    }
+    return chunks.join(contexts).mapValues(pair -> {
+      Chunk c = pair._1();
+      ChunkOutputs o = TaskKernels.of(network.value()).attend(c.tokens(), c.start(), pair._2(), emit);
+      return new ChunkResult(c.start(), c.tokens().length, o.pooled(), o.outputs(), c.softMasked());
+    });
+  }
+
+  /**
+   * {@link BetweenLayers#CACHE}: each block's input is kept per chunk (co-partitioned with the
+   * chunks, so joining them moves nothing), summarized, read against its context into the next
+   * block's input, and released once that is stored.
+   */
+  private static JavaPairRDD<ChunkKey, ChunkResult> cachedLayers(JavaPairRDD<ChunkKey, Chunk> chunks,
+      Broadcast<Network> network, LayerPasses passes, boolean emit) throws IOException {
+    Network net = passes.net;
+    JavaPairRDD<ChunkKey, float[]> input = chunks
+        .mapValues(c -> layered(network).embedded(c.tokens(), c.start()))
+        .persist(StorageLevel.MEMORY_AND_DISK_SER());
+    passes.release(input);
+    JavaPairRDD<ChunkKey, float[]> chosen = null;
+    for (int layer = 0; layer < net.depth(); layer++) {
+      int l = layer;
+      JavaPairRDD<ChunkKey, Tuple2<Chunk, float[]>> here = chunks.join(input);
+      JavaPairRDD<ChunkKey, Object> summaries = here.mapValues(pair ->
+          layered(network).summarizeFrom(l, pair._2(), pair._1().tokens(), pair._1().start()));
+      JavaPairRDD<ChunkKey, Object> perChunk = passes.contexts(layer, summaries);
+      JavaPairRDD<ChunkKey, float[]> output = here.join(perChunk).mapValues(pair -> {
+        Chunk c = pair._1()._1();
+        return layered(network).forward(l, pair._1()._2(), c.tokens(), c.start(), pair._2());
+      }).persist(StorageLevel.MEMORY_AND_DISK_SER());
+      passes.release(output);
+      passes.count(layer);
+      passes.timed("forward-layer" + layer, () -> output.count());
+      if (input != chosen) {
+        input.unpersist(false);
+      }
+      input = output;
+      if (layer + 1 == net.outputBlock()) {
+        chosen = output;
+      }
+    }
+    JavaPairRDD<ChunkKey, Tuple2<Chunk, float[]>> last = chunks.join(input);
+    JavaPairRDD<ChunkKey, Tuple2<Tuple2<Chunk, float[]>, float[]>> withChosen = chosen == null
+        ? last.mapValues(pair -> new Tuple2<>(pair, (float[]) null))
+        : last.join(chosen);
+    return withChosen.mapValues(pair -> {
+      Chunk c = pair._1()._1();
+      ChunkOutputs o = layered(network).finish(pair._1()._2(), pair._2(), c.tokens(), emit);
+      return new ChunkResult(c.start(), c.tokens().length, o.pooled(), o.outputs(), c.softMasked());
+    });
+  }
+
+  private static LayeredKernel layered(Broadcast<Network> network) {
+    return (LayeredKernel) TaskKernels.of(network.value());
+  }
+
+  /**
+   * What every layer's pass does between its summaries and its per-chunk contexts, whatever the
+   * chunks keep between passes: combine the summaries as the layer's mixer says, keep each
+   * sequence's merge (its state), count tokens, refuse sequences beyond a mixer's length limit.
+   */
+  private final class LayerPasses {
+    final Network net;
+    final List<JavaPairRDD<String, Object>> totals = new ArrayList<>();
+    private final RunDirectory earlier;
+    private final JavaPairRDD<String, SequenceInfo> infos;
+    private final int chunkSize;
+    private final int partitions;
+    private final RunStats stats;
+    private final List<Runnable> release;
+
+    LayerPasses(Network net, RunDirectory earlier, JavaPairRDD<String, SequenceInfo> infos, int chunkSize,
+        int partitions, RunStats stats, List<Runnable> release) {
+      this.net = net;
+      this.earlier = earlier;
+      this.infos = infos;
+      this.chunkSize = chunkSize;
+      this.partitions = partitions;
+      this.stats = stats;
+      this.release = release;
+    }
+
+    /** Layer {@code layer}'s context of every chunk from its summaries; the sequence's merge joins {@link #totals}. */
+    JavaPairRDD<ChunkKey, Object> contexts(int layer, JavaPairRDD<ChunkKey, Object> summaries) throws IOException {
+      JavaPairRDD<String, Summary> carriedIn = earlier == null ? null : earlier.finalStates(spark, net, layer);
+      Contexts pass1 = combine(net.mixer(layer), summaries, carriedIn, infos, chunkSize, partitions);
+      JavaPairRDD<String, Object> merged = pass1.totals().persist(StorageLevel.MEMORY_AND_DISK_SER());
+      release(merged);
+      totals.add(merged);
+      return pass1.perChunk();
+    }
+
+    /** Runs layer {@code layer}'s pass 1 (counting every sequence's tokens) and checks the mixer's length limit. */
+    void count(int layer) {
+      LayerMixer<?> mixer = net.mixer(layer);
+      JavaPairRDD<String, Object> merged = totals.get(layer);
+      List<Long> lengths = timed(net.depth() == 1 ? "pass1" : "pass1-layer" + layer, () -> tokenCounts(mixer, merged));
+      if (layer == 0) {
+        stats.sequences = lengths.size();
+        stats.emptySequences = lengths.stream().filter(n -> n == 0).count();
+      }
+      if (!spec.force() && lengths.stream().anyMatch(n -> n > mixer.lengthLimit())) {
+        refuseBeyondLimit(mixer, merged);
+      }
+    }
+
+    <T> T timed(String stage, Supplier<T> work) {
+      return AttentionPlan.this.timed(stats, stage, work);
+    }
+
+    void release(JavaPairRDD<?, ?> cached) {
+      release.add(() -> cached.unpersist(false));
     }
   }
 

@@ -37,6 +37,9 @@ public final class RunReport {
     model.put("fingerprint", spec.network().fingerprint());
     model.set("config", JSON.readTree(spec.network().configJson()));
     model.put("layers", spec.network().depth());
+    if (spec.network().depth() > 1) {
+      root.put("between_layers", spec.betweenLayers().toString());
+    }
     model.put("embedding_dim", spec.network().embeddingDim());
     root.put("chunk_size", spec.readers().chunkSize());
     root.put("partitions", stats.partitions());

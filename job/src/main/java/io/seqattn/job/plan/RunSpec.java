@@ -18,15 +18,17 @@ import java.util.Objects;
  * the network to run (a one-layer model with the token mixer chosen for it, or a deep stack), how
  * many partitions to spread chunks over (0 = Spark's default parallelism), whether to keep the
  * per-position outputs, the run directory whose final states the sequences continue from (null
- * for none), and whether a mixer with a length limit runs anyway ({@code force}).
+ * for none), whether a mixer with a length limit runs anyway ({@code force}), and what a deep
+ * network keeps between its layer passes.
  */
 public record RunSpec(List<InputFile> inputs, Readers readers, Network network, String modelDir, int partitions,
-    boolean emitOutputs, String continueFrom, boolean force) {
+    boolean emitOutputs, String continueFrom, boolean force, BetweenLayers betweenLayers) {
 
   public RunSpec {
     Objects.requireNonNull(inputs, "inputs");
     Objects.requireNonNull(readers, "readers");
     Objects.requireNonNull(network, "network");
+    Objects.requireNonNull(betweenLayers, "betweenLayers");
   }
 
   public static Builder builder() {
@@ -51,6 +53,7 @@ public record RunSpec(List<InputFile> inputs, Readers readers, Network network, 
     private boolean emitOutputs;
     private String continueFrom;
     private boolean force;
+    private BetweenLayers betweenLayers = BetweenLayers.CACHE;
 
     private Builder() {}
 
@@ -121,6 +124,11 @@ public record RunSpec(List<InputFile> inputs, Readers readers, Network network, 
       return this;
     }
 
+    public Builder betweenLayers(BetweenLayers value) {
+      this.betweenLayers = value;
+      return this;
+    }
+
     /**
      * The spec, once the settings fit together.
      *
@@ -157,7 +165,7 @@ public record RunSpec(List<InputFile> inputs, Readers readers, Network network, 
           + " attention takes sequences of any length)");
       Readers readers = new Readers(net.tokenizer(), chunkSize, idField, textField, validation,
           new FastaOptions(skipN, keepSoftMask));
-      return new RunSpec(inputs, readers, net, modelDir, partitions, emitOutputs, continueFrom, force);
+      return new RunSpec(inputs, readers, net, modelDir, partitions, emitOutputs, continueFrom, force, betweenLayers);
     }
 
     private OneLayerNetwork oneLayer(Model oneLayerModel) {

@@ -46,9 +46,13 @@ class StackPlanTest {
   }
 
   static Path run(Path dir, int partitions, StackNetwork network) throws Exception {
+    return run(dir, partitions, network, BetweenLayers.CACHE);
+  }
+
+  static Path run(Path dir, int partitions, StackNetwork network, BetweenLayers between) throws Exception {
     OutputDirectory out = OutputDirectory.prepare(dir.toString(), false, spark.sparkContext().hadoopConfiguration());
     RunSpec spec = RunSpec.builder().inputs(genomes, InputFormat.FASTA).network(network, "test").chunkSize(CHUNK)
-        .partitions(partitions).emitOutputs(true).build();
+        .partitions(partitions).emitOutputs(true).betweenLayers(between).build();
     new AttentionPlan(spark, spec).run(out);
     out.commit();
     return dir;
@@ -62,6 +66,8 @@ class StackPlanTest {
     for (int partitions : new int[] {2, 7}) {
       assertEquals(one, digest(run(tmp.resolve("p" + partitions), partitions, network)), partitions + " partitions");
     }
+    assertEquals(one, digest(run(tmp.resolve("recompute"), 2, network, BetweenLayers.RECOMPUTE)),
+        "recomputing each block's input from the tokens instead of keeping it");
   }
 
   @Test
