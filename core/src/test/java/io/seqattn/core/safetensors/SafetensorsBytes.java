@@ -7,13 +7,32 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Builds safetensors files byte by byte for tests: a header text exactly as given (so malformed
  * headers can be written too), its length, and a data section. Independent of the reader.
  */
-final class SafetensorsBytes {
+public final class SafetensorsBytes {
   private SafetensorsBytes() {}
+
+  /** A tensor to write: its name, shape and float32 values, row-major. */
+  public record Tensor(String name, int[] shape, float[] values) {}
+
+  /** A well-formed F32 file of {@code tensors}, in order, without gaps. */
+  public static byte[] f32File(List<Tensor> tensors) {
+    StringBuilder header = new StringBuilder("{");
+    ByteArrayOutputStream data = new ByteArrayOutputStream();
+    for (Tensor t : tensors) {
+      byte[] bytes = f32(t.values());
+      header.append(header.length() > 1 ? "," : "").append('"').append(t.name()).append("\":{\"dtype\":\"F32\",")
+          .append("\"shape\":").append(Arrays.toString(t.shape()).replace(" ", "")).append(",\"data_offsets\":[")
+          .append(data.size()).append(',').append(data.size() + bytes.length).append("]}");
+      data.writeBytes(bytes);
+    }
+    return file(header.append('}').toString(), data.toByteArray());
+  }
 
   /** 8-byte little-endian {@code headerLength}, the header's UTF-8 bytes, then {@code data}. */
   static byte[] file(long headerLength, byte[] header, byte[] data) {
@@ -26,19 +45,19 @@ final class SafetensorsBytes {
   }
 
   /** A well-formed file: the header's true length. */
-  static byte[] file(String header, byte[] data) {
+  public static byte[] file(String header, byte[] data) {
     byte[] h = header.getBytes(StandardCharsets.UTF_8);
     return file(h.length, h, data);
   }
 
-  static Path write(Path dir, String name, byte[] bytes) throws IOException {
+  public static Path write(Path dir, String name, byte[] bytes) throws IOException {
     Path file = dir.resolve(name);
     Files.write(file, bytes);
     return file;
   }
 
   /** float32 values, little-endian. */
-  static byte[] f32(float... values) {
+  public static byte[] f32(float... values) {
     ByteBuffer buf = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
     for (float v : values) {
       buf.putFloat(v);
