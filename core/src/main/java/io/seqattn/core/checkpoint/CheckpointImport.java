@@ -21,8 +21,8 @@ import java.util.Set;
  * float32 and [in, out] and checked once more as a model (finite weights).
  */
 public final class CheckpointImport {
-  /** Mismatches listed in one message; the rest are counted. */
-  private static final int LISTED = 12;
+  /** Mismatches of each kind (missing, misshapen, unused) listed in one message; the rest are counted. */
+  private static final int LISTED = 6;
 
   private CheckpointImport() {}
 
@@ -44,7 +44,9 @@ public final class CheckpointImport {
       throw new CheckpointException(checkpoint.path() + ": " + e.getMessage(), e);
     }
     Map<String, int[]> shapes = config.tensorShapes();
-    List<String> problems = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    List<String> misshapen = new ArrayList<>();
+    List<String> unused = new ArrayList<>();
     Set<String> used = new HashSet<>();
     for (Map.Entry<String, TensorSource> e : sources.entrySet()) {
       TensorSource source = e.getValue();
@@ -53,10 +55,10 @@ public final class CheckpointImport {
       SafetensorsTensor t = present.get(source.name());
       used.add(source.name());
       if (t == null) {
-        problems.add("tensor '" + e.getKey() + "' " + Arrays.toString(shape) + " is missing: no '" + source.name()
+        missing.add("tensor '" + e.getKey() + "' " + Arrays.toString(shape) + " is missing: no '" + source.name()
             + "' in the checkpoint");
       } else if (!Arrays.equals(t.shape(), wanted)) {
-        problems.add("'" + source.name() + "' has shape " + Arrays.toString(t.shape()) + ", but tensor '"
+        misshapen.add("'" + source.name() + "' has shape " + Arrays.toString(t.shape()) + ", but tensor '"
             + e.getKey() + "' " + Arrays.toString(shape) + " needs " + Arrays.toString(wanted)
             + (source.transposed() ? " (stored [out, in])" : ""));
       }
@@ -69,11 +71,15 @@ public final class CheckpointImport {
       if (layout.ignorable(t.name())) {
         skipped.add(t.name());
       } else {
-        problems.add("'" + t.name() + "' " + Arrays.toString(t.shape()) + " is not used by this config");
+        unused.add("'" + t.name() + "' " + Arrays.toString(t.shape()) + " is not used by this config");
       }
     }
+    List<String> problems = new ArrayList<>();
+    summarize(missing, problems);
+    summarize(misshapen, problems);
+    summarize(unused, problems);
     if (!problems.isEmpty()) {
-      throw new CheckpointException(checkpoint.path() + ": does not fit the config: " + summary(problems)
+      throw new CheckpointException(checkpoint.path() + ": does not fit the config: " + String.join("; ", problems)
           + " (check --config and --layout)");
     }
     Map<String, float[]> tensors = new LinkedHashMap<>();
@@ -88,8 +94,11 @@ public final class CheckpointImport {
     }
   }
 
-  private static String summary(List<String> problems) {
-    String listed = String.join("; ", problems.subList(0, Math.min(LISTED, problems.size())));
-    return problems.size() <= LISTED ? listed : listed + "; and " + (problems.size() - LISTED) + " more";
+  /** The first {@link #LISTED} of one kind of mismatch, and how many more there are. */
+  private static void summarize(List<String> kind, List<String> into) {
+    into.addAll(kind.subList(0, Math.min(LISTED, kind.size())));
+    if (kind.size() > LISTED) {
+      into.add("and " + (kind.size() - LISTED) + " more like it");
+    }
   }
 }
