@@ -195,8 +195,7 @@ public final class SafetensorsFile implements AutoCloseable {
     if (!value.isObject()) {
       throw new SafetensorsFormatException(file + ": '" + METADATA + "' must be an object of strings");
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : value.properties()) {
       if (!e.getValue().isTextual()) {
         throw new SafetensorsFormatException(file + ": '" + METADATA + "." + e.getKey() + "' must be a string");
       }
