@@ -1,7 +1,9 @@
 package io.seqattn.job.cli;
 
+import io.seqattn.core.checkpoint.CheckpointException;
 import io.seqattn.core.io.NpyFormatException;
 import io.seqattn.core.model.ModelFormatException;
+import io.seqattn.core.safetensors.SafetensorsFormatException;
 import io.seqattn.job.input.InputException;
 import io.seqattn.job.plan.OutputDirectory;
 import io.seqattn.job.plan.RunDirectory;
@@ -25,7 +27,7 @@ record FailureReport(String message, boolean inTask, boolean unexpected) {
   private static final List<Class<? extends Throwable>> USER_ERRORS = List.of(InputException.class,
       ModelFormatException.class, NpyFormatException.class, OutputDirectory.OutputExistsException.class,
       RunDirectory.RunDirectoryException.class, RunSpec.InvalidRunException.class, DuplicateSequenceException.class,
-      SeqAttn.UserException.class);
+      SeqAttn.UserException.class, SafetensorsFormatException.class, CheckpointException.class);
 
   /** A user error as Spark's message quotes a task's exception it could not hand over whole. */
   private static final Pattern QUOTED_USER_ERROR = Pattern.compile(

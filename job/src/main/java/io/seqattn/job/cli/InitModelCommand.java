@@ -162,7 +162,8 @@ final class InitModelCommand implements Callable<Integer> {
     }
   }
 
-  private static boolean isEmptyDirectory(Path dir) throws IOException {
+  /** Whether {@code dir} is a directory with nothing in it. */
+  static boolean isEmptyDirectory(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
       return false;
     }

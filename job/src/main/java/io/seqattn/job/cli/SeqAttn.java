@@ -1,5 +1,6 @@
 package io.seqattn.job.cli;
 
+import io.seqattn.core.checkpoint.CheckpointLayouts;
 import io.seqattn.core.mixer.Mixers;
 import io.seqattn.job.input.InputFormat;
 import io.seqattn.job.input.Validation;
@@ -22,7 +23,7 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "seqattn", mixinStandardHelpOptions = true, versionProvider = SeqAttn.Version.class,
     description = "Kernelized linear attention over very long sequences, on Apache Spark.",
-    subcommands = {RunCommand.class, InitModelCommand.class, ExportCommand.class, DigestCommand.class,
+    subcommands = {RunCommand.class, InitModelCommand.class, ImportCommand.class, ExportCommand.class, DigestCommand.class,
         IndexCommand.class,
         ApproxErrorCommand.class, ClassifyCommand.class,
         CommandLine.HelpCommand.class})
@@ -55,7 +56,8 @@ public final class SeqAttn implements Runnable {
   public static int execute(PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new SeqAttn());
     cli.setErr(err);
-    NamedEnumConverter.registerAll(cli, InputFormat.class, Validation.class, Mixers.class, BetweenLayers.class);
+    NamedEnumConverter.registerAll(cli, InputFormat.class, Validation.class, Mixers.class, BetweenLayers.class,
+        CheckpointLayouts.class);
     cli.setParameterExceptionHandler((e, given) -> {
       PrintWriter out = e.getCommandLine().getErr();
       out.println("seqattn: error: " + e.getMessage() + " (see '" + e.getCommandLine().getCommandSpec().qualifiedName()
