@@ -13,11 +13,14 @@ final class Norms {
   private final NormSpec spec;
   private final INDArray weight;
   private final INDArray bias;
+  /** A column of 1/d [d, 1]: row means by GEMM. */
+  private final INDArray inverseWidth;
 
   /** @param bias null for RMSNorm */
   Norms(NormSpec spec, float[] weight, float[] bias) {
     this.spec = spec;
     this.weight = Nd4j.create(weight, new long[] {1, weight.length}, DataType.FLOAT);
+    this.inverseWidth = Nd4j.valueArrayOf(new long[] {weight.length, 1}, 1.0f / weight.length, DataType.FLOAT);
     this.bias = bias == null ? null : Nd4j.create(bias, new long[] {1, bias.length}, DataType.FLOAT);
   }
 
@@ -25,11 +28,21 @@ final class Norms {
   INDArray apply(INDArray x) {
     INDArray centered = x;
     if (spec.kind() == NormSpec.Kind.LAYERNORM) {
-      centered = x.subColumnVector(x.mean(true, 1));
+      centered = x.subColumnVector(rowMeans(x));
     }
-    INDArray meanSquare = centered.mul(centered).mean(true, 1);
+    INDArray meanSquare = rowMeans(centered.mul(centered));
     INDArray rms = Transforms.sqrt(meanSquare.addi(spec.eps()), false);
     INDArray y = centered.divColumnVector(rms).muliRowVector(weight);
     return bias == null ? y : y.addiRowVector(bias);
+  }
+
+  /**
+   * Each row's mean [n, 1], as one GEMM against a column of 1/d: ND4J's mean along an axis walks
+   * the rows one by one, several times slower for these shapes. Summed in float, like the GEMMs.
+   */
+  private INDArray rowMeans(INDArray x) {
+    INDArray means = Nd4j.createUninitialized(DataType.FLOAT, x.rows(), 1);
+    Nd4j.gemm(x, inverseWidth, means, false, false, 1.0, 0.0);
+    return means;
   }
 }

@@ -256,8 +256,8 @@ final class StackAttention {
       Nd4j.gemm(kr, columns(x.v, h * dv, dv), sh, true, false, 1.0, 0.0);
       INDArray zh = Nd4j.createUninitialized(DataType.FLOAT, m, 1);
       Nd4j.gemm(k0, ones, zh, true, false, 1.0, 0.0);
-      float[] sv = sh.data().asFloat();
-      float[] zv = zh.data().asFloat();
+      float[] sv = HostArrays.floats(sh);
+      float[] zv = HostArrays.floats(zh);
       for (int i = 0; i < sv.length; i++) {
         s[h * m * dv + i] = sv[i];
       }
@@ -371,9 +371,7 @@ final class StackAttention {
     INDArray decayIn = Transforms.exp(cumulative, true).castTo(DataType.FLOAT); // e^G ≤ 1
     INDArray growth = Transforms.exp(Transforms.min(cumulative.neg(), SAFE_EXPONENT, false), false)
         .castTo(DataType.FLOAT); // e^(−G), clamped
-    INDArray sinceEnd = Nd4j.createUninitialized(DataType.DOUBLE, blocks, b, m);
-    Nd4j.getExecutioner().exec(new BroadcastSubOp(cumulative, blockTotal, sinceEnd, 0, 2)); // G − G_end
-    INDArray toEnd = Transforms.exp(sinceEnd.negi(), false).castTo(DataType.FLOAT); // e^(G_end − G) ≤ 1
+    INDArray toEnd = Transforms.exp(leftInBlock(cumulative, b), false).castTo(DataType.FLOAT); // e^(G_end − G) ≤ 1
 
     boolean rotated = rotary != null;
     int vWidth = dv + 1;
@@ -407,9 +405,9 @@ final class StackAttention {
     INDArray addedZ = rotated
         ? k03.mul(toEnd).sum(true, 1).reshape(blocks, m, 1)
         : addedS.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(dv, dv + 1)).dup();
-    float[] entering = enteringStates(prefix, prefixFactor, h, addedS.data().asFloat(), addedZ.data().asFloat(),
-        Transforms.exp(blockTotal, true).castTo(DataType.FLOAT).data().asFloat(), blocks);
-    INDArray enter3 = Nd4j.create(entering, new long[] {blocks, m, vWidth}, DataType.FLOAT);
+    float[] entering = enteringStates(prefix, prefixFactor, h, HostArrays.floats(addedS), HostArrays.floats(addedZ),
+        HostArrays.floats(Transforms.exp(blockTotal, true)), blocks);
+    INDArray enter3 = HostArrays.of(entering, blocks, m, vWidth);
     INDArray carriedS = Nd4j.matmul(qr3.mul(decayIn), enter3);
     if (rotated) {
       INDArray carriedZ = Nd4j.matmul(q03.mul(decayIn),
@@ -445,24 +443,43 @@ final class StackAttention {
 
   /**
    * G [blocks, B, m], the inclusive cumulative sums of the log-gates {@code g} [n, m] within each
-   * block of B positions (padding rows 0). Summed along the contiguous axis of gᵀ over the whole
-   * chunk, then each block's starting value subtracted: in double, |G| up to n·10⁴ leaves the
-   * differences exact to ~10⁻⁷ even for gates at the clamp, where a cumulative sum along a strided
-   * axis is an order of magnitude slower in ND4J.
+   * block of B positions (padding rows 0), summed in double from each block's start. One pass
+   * over a primitive array: ND4J's {@code INDArray.cumsum} is a Java loop of {@code putScalar}
+   * calls, and took most of a layer's time on 64k-token chunks.
    */
   private static INDArray cumulativeInBlocks(INDArray g, int blocks, int b) {
     int n = (int) g.rows();
     int width = (int) g.columns();
-    INDArray transposed = Nd4j.zeros(DataType.DOUBLE, width, (long) blocks * b);
-    transposed.get(NDArrayIndex.all(), NDArrayIndex.interval(0, n)).assign(g.transpose());
-    INDArray running = Nd4j.cumsum(transposed, 1).reshape(width, blocks, b);
-    INDArray before = Nd4j.zeros(DataType.DOUBLE, width, blocks);
-    if (blocks > 1) {
-      before.get(NDArrayIndex.all(), NDArrayIndex.interval(1, blocks)).assign(
-          running.get(NDArrayIndex.all(), NDArrayIndex.interval(0, blocks - 1), NDArrayIndex.point(b - 1)));
+    float[] gates = HostArrays.floats(g);
+    double[] running = new double[blocks * b * width];
+    for (int p = 0; p < blocks * b; p++) {
+      int at = p * width;
+      boolean blockStart = p % b == 0;
+      for (int a = 0; a < width; a++) {
+        double before = blockStart ? 0 : running[at - width + a];
+        running[at + a] = p < n ? before + gates[at + a] : before;
+      }
     }
-    Nd4j.getExecutioner().exec(new BroadcastSubOp(running, before, running, 0, 1));
-    return running.permute(1, 2, 0).dup('c');
+    return HostArrays.of(running, blocks, b, width);
+  }
+
+  /**
+   * G_end − G [blocks, B, m] ≤ 0 from G [blocks, B, m]: the log-decay each position still meets
+   * before its block ends. A primitive loop: ND4J's broadcast over axes (0, 2) of a 3-D array walks
+   * sub-arrays one by one and took most of a causal layer's time.
+   */
+  private static INDArray leftInBlock(INDArray cumulative, int b) {
+    double[] g = HostArrays.doubles(cumulative);
+    int width = (int) cumulative.size(2);
+    double[] left = new double[g.length];
+    for (int p = 0; p < g.length / width; p++) {
+      int end = (p - p % b + b - 1) * width;
+      int at = p * width;
+      for (int a = 0; a < width; a++) {
+        left[at + a] = g[end + a] - g[at + a];
+      }
+    }
+    return HostArrays.of(left, cumulative.shape());
   }
 
   /** Maximal runs [from, to) of consecutive blocks whose total log-decay is below −SAFE in some dimension. */
@@ -538,6 +555,6 @@ final class StackAttention {
     for (int i = 0; i < f.length; i++) {
       f[i] = (float) values[i];
     }
-    return Nd4j.create(f, new long[] {rows, columns}, DataType.FLOAT);
+    return HostArrays.of(f, rows, columns);
   }
 }

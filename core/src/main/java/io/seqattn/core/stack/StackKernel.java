@@ -157,8 +157,7 @@ final class StackKernel implements LayeredKernel {
 
   /** The values of activations [n, d], row-major, for storing between passes. */
   private static float[] values(INDArray x) {
-    INDArray own = x.isView() || x.ordering() != 'c' ? x.dup('c') : x;
-    return own.data().asFloat();
+    return HostArrays.floats(x);
   }
 
   /** Stored activations [n, d] as an array in the current workspace. */
@@ -167,10 +166,7 @@ final class StackKernel implements LayeredKernel {
     if (values.length != n * d) {
       throw new IllegalArgumentException("activations hold " + values.length + " values, expected " + n + " x " + d);
     }
-    INDArray x = Nd4j.createUninitialized(DataType.FLOAT, n, d);
-    x.data().asNioFloat().put(values);
-    Nd4j.getAffinityManager().tagLocation(x, AffinityManager.Location.HOST);
-    return x;
+    return HostArrays.of(values, n, d);
   }
 
   /** x_p = E[t_p] + PE(p), [n, d]: a bulk copy of each token's row, plus one GEMM for the positions. */
