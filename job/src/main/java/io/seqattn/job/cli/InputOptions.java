@@ -21,12 +21,18 @@ final class InputOptions {
   InputFormat format;
 
   @Option(names = "--id-field", defaultValue = "id", paramLabel = "NAME",
-      description = "JSONL field holding the document id (default: ${DEFAULT-VALUE}).")
+      description = "JSONL field (or, with --format ids, Parquet column) holding the document id "
+          + "(default: ${DEFAULT-VALUE}).")
   String idField;
 
   @Option(names = "--text-field", defaultValue = "text", paramLabel = "NAME",
       description = "JSONL field holding the document text (default: ${DEFAULT-VALUE}).")
   String textField;
+
+  @Option(names = "--ids-field", defaultValue = "ids", paramLabel = "NAME",
+      description = "--format ids: JSONL field or Parquet column holding each record's array of token ids "
+          + "(default: ${DEFAULT-VALUE}).")
+  String idsField;
 
   /** The inputs as files: a directory contributes its files of the format, sorted by name. */
   List<InputFile> files() throws IOException {

@@ -120,6 +120,7 @@ final class RunCommand implements Callable<Integer> {
         .chunkSize(chunkSize)
         .partitions(partitions)
         .jsonlFields(input.idField, input.textField)
+        .idsField(input.idsField)
         .validation(validation)
         .fasta(skipN, keepSoftMask)
         .emitOutputs(emitOutputs)

@@ -46,6 +46,14 @@ public record InputFile(String path, InputFormat format) implements Serializable
     return 0;
   }
 
+  /**
+   * Whether this is a Parquet file, which Spark reads (as a table, in the plan) instead of a
+   * {@link SequenceReader} over its bytes.
+   */
+  public boolean isParquet() {
+    return path.toLowerCase(java.util.Locale.ROOT).endsWith(".parquet");
+  }
+
   /** The file name without directories, used as the id of a text document. */
   public String fileName() {
     return Path.of(path).getFileName().toString();

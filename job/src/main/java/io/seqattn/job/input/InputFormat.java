@@ -10,7 +10,12 @@ public enum InputFormat {
   /** Plain UTF-8 text: one document per file, id = the file name. */
   TEXT(List.of(".txt", ".txt.gz")),
   /** JSON Lines: one document per line, id and text taken from named fields. */
-  JSONL(List.of(".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz"));
+  JSONL(List.of(".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")),
+  /**
+   * Token ids chosen upstream, one record per JSON line or Parquet row: an id and an array of
+   * integers, each below the model's vocabulary size ({@link IdsReader}).
+   */
+  IDS(List.of(".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".parquet"));
 
   private final List<String> suffixes;
 

@@ -9,11 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.seqattn.core.tokenize.InvalidSymbolException;
 import io.seqattn.core.tokenize.TokenBuffer;
 import io.seqattn.core.tokenize.Tokenizer;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 
 /**
  * JSON Lines: each non-blank line is one JSON object, one document. The id comes from
@@ -29,10 +25,8 @@ public final class JsonlReader implements SequenceReader {
   private final InputFile file;
   private final String idField;
   private final String textField;
-  private final BufferedReader in;
-  private long lineNumber;
+  private final JsonLines in;
   private long recordLine;
-  private boolean sawRecord;
   private String text;
   private String currentId;
 
@@ -40,32 +34,17 @@ public final class JsonlReader implements SequenceReader {
     this.file = file;
     this.idField = idField;
     this.textField = textField;
-    this.in = new BufferedReader(new InputStreamReader(file.open(),
-        StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)), 1 << 16);
+    this.in = new JsonLines(file);
   }
 
   @Override
   public SequenceInfo nextSequence() throws IOException {
-    String line;
-    do {
-      try {
-        line = in.readLine();
-      } catch (java.nio.charset.CharacterCodingException e) {
-        throw new InputException(file.path() + ":" + (lineNumber + 1) + ": not valid UTF-8 text", e);
-      }
-      if (line != null) {
-        lineNumber++;
-      }
-    } while (line != null && line.isBlank());
+    String line = in.next();
     if (line == null) {
-      if (!sawRecord) {
-        throw new InputException(file.path() + ": empty file (no JSON records)");
-      }
       return null;
     }
-    sawRecord = true;
-    recordLine = lineNumber;
-    String where = file.path() + ":" + lineNumber;
+    recordLine = in.lineNumber();
+    String where = in.where();
     JsonNode node;
     try {
       node = JSON.readTree(line);
@@ -76,22 +55,18 @@ public final class JsonlReader implements SequenceReader {
       throw new MalformedRecordException(null, where + ": expected a JSON object, got "
           + (node == null ? "nothing" : node.getNodeType()), null);
     }
-    JsonNode id = node.get(idField);
-    if (id == null || !(id.isTextual() || id.isIntegralNumber()) || id.asText().isEmpty()) {
-      throw new MalformedRecordException(null, where + ": record has no " + (id == null ? "" : "usable ") + "id field '"
-          + idField + "' (a non-empty string or an integer; choose the field with --id-field)", null);
-    }
+    String id = JsonLines.recordId(node.get(idField), where, idField);
     JsonNode textNode = node.get(textField);
     if (textNode == null || !textNode.isTextual()) {
-      throw new MalformedRecordException(id.asText(), where + ": record '" + id.asText() + "' has no text field '"
+      throw new MalformedRecordException(id, where + ": record '" + id + "' has no text field '"
           + textField + "'" + (textNode == null ? "" : " of type string") + " (choose the field with --text-field)", null);
     }
     text = textNode.asText();
-    currentId = id.asText();
+    currentId = id;
     ObjectNode fields = ((ObjectNode) node).deepCopy();
     fields.remove(textField);
     fields.remove(idField);
-    return new SequenceInfo(id.asText(), where, fields.isEmpty() ? null : fields.toString());
+    return new SequenceInfo(id, where, fields.isEmpty() ? null : fields.toString());
   }
 
   @Override

@@ -329,9 +329,14 @@ public final class AttentionPlan {
    * without the chunks of malformed records, which are listed in the stats.
    */
   private JavaRDD<Chunk> read(JavaSparkContext jsc, Readers readers, RunStats stats, List<Runnable> release) {
+    List<InputFile> parquet = spec.inputs().stream().filter(InputFile::isParquet).toList();
     List<ReadTask> tasks = timed(stats, "plan", () -> planReads(readers));
     stats.readTasks = tasks.size();
     JavaRDD<ReadItem> items = jsc.parallelize(tasks, Math.max(1, tasks.size())).flatMap(readers::chunks);
+    if (!parquet.isEmpty()) {
+      JavaRDD<ReadItem> tables = timed(stats, "plan", () -> ParquetIds.read(spark, parquet, readers));
+      items = tasks.isEmpty() ? tables : items.union(tables);
+    }
     if (readers.validation() == Validation.STRICT) {
       return items.map(i -> (Chunk) i);
     }
@@ -456,7 +461,7 @@ public final class AttentionPlan {
   private List<ReadTask> planReads(Readers readers) {
     try {
       return new SplitPlanner(readers.tokenizer(), readers.chunkSize(), CHUNKS_PER_READ_TASK, readers.validation())
-          .plan(spec.inputs());
+          .plan(spec.inputs().stream().filter(f -> !f.isParquet()).toList());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -47,6 +47,7 @@ public record RunSpec(List<InputFile> inputs, Readers readers, Network network, 
     private int partitions;
     private String idField = "id";
     private String textField = "text";
+    private String idsField = Readers.IDS_FIELD;
     private Validation validation = Validation.STRICT;
     private boolean skipN;
     private boolean keepSoftMask;
@@ -95,6 +96,12 @@ public record RunSpec(List<InputFile> inputs, Readers readers, Network network, 
     public Builder jsonlFields(String id, String text) {
       this.idField = id;
       this.textField = text;
+      return this;
+    }
+
+    /** The field (JSONL) or column (Parquet) holding each record's token ids under {@code --format ids}. */
+    public Builder idsField(String name) {
+      this.idsField = name;
       return this;
     }
 
@@ -163,7 +170,7 @@ public record RunSpec(List<InputFile> inputs, Readers readers, Network network, 
       }
       require(!force || limited, "--force applies to --attention " + Mixers.SOFTMAX + " only (" + attention
           + " attention takes sequences of any length)");
-      Readers readers = new Readers(net.tokenizer(), chunkSize, idField, textField, validation,
+      Readers readers = new Readers(net.tokenizer(), chunkSize, idField, textField, idsField, validation,
           new FastaOptions(skipN, keepSoftMask));
       return new RunSpec(inputs, readers, net, modelDir, partitions, emitOutputs, continueFrom, force, betweenLayers);
     }
