@@ -24,6 +24,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -103,8 +105,9 @@ public final class AttentionPlan {
             .map(c -> c._2().isPresent() ? c._1().shiftedBy(c._2().get()) : c._1());
       }
       // Chunks keyed and partitioned once: every later join with per-chunk contexts moves only the contexts.
+      // Sorted within partitions, so a recomputed partition holds its chunks in the same order.
       JavaPairRDD<ChunkKey, Chunk> chunks = read.mapToPair(c -> new Tuple2<>(key(c), c))
-          .partitionBy(byChunk)
+          .repartitionAndSortWithinPartitions(byChunk, ChunkKey.ORDER)
           .persist(StorageLevel.MEMORY_AND_DISK_SER());
       release.add(() -> chunks.unpersist(false));
       long[] counted = timed(stats, "read", () -> chunks.values()
@@ -205,9 +208,12 @@ public final class AttentionPlan {
   }
 
   /**
-   * {@link BetweenLayers#CACHE}: each block's input is kept per chunk (co-partitioned with the
-   * chunks, so joining them moves nothing), summarized, read against its context into the next
-   * block's input, and released once that is stored.
+   * {@link BetweenLayers#CACHE}: each block's input is kept per chunk, summarized, read against its
+   * context into the next block's input, and released once that is stored. Activations are records
+   * aligned with the chunks — the same partition, the same place in it (chunks are sorted within
+   * their partitions, so a recomputed partition has the same order), checked key by key — and are
+   * walked beside them, never joined: a join would gather a partition's activations in memory.
+   * Contexts, a few kB a chunk, are shuffled to the chunks' partitions and looked up there.
    */
   private static JavaPairRDD<ChunkKey, ChunkResult> cachedLayers(JavaPairRDD<ChunkKey, Chunk> chunks,
       Broadcast<Network> network, LayerPasses passes, boolean emit) throws IOException {
@@ -219,14 +225,23 @@ public final class AttentionPlan {
     JavaPairRDD<ChunkKey, float[]> chosen = null;
     for (int layer = 0; layer < net.depth(); layer++) {
       int l = layer;
-      JavaPairRDD<ChunkKey, Tuple2<Chunk, float[]>> here = chunks.join(input);
+      JavaPairRDD<ChunkKey, Tuple2<Chunk, float[]>> here = aligned(chunks, input);
       JavaPairRDD<ChunkKey, Object> summaries = here.mapValues(pair ->
           layered(network).summarizeFrom(l, pair._2(), pair._1().tokens(), pair._1().start()));
-      JavaPairRDD<ChunkKey, Object> perChunk = passes.contexts(layer, summaries);
-      JavaPairRDD<ChunkKey, float[]> output = here.join(perChunk).mapValues(pair -> {
-        Chunk c = pair._1()._1();
-        return layered(network).forward(l, pair._1()._2(), c.tokens(), c.start(), pair._2());
-      }).persist(StorageLevel.MEMORY_AND_DISK_SER());
+      JavaPairRDD<ChunkKey, Object> perChunk = passes.contexts(layer, summaries)
+          .partitionBy(new HashPartitioner(chunks.getNumPartitions()));
+      JavaPairRDD<ChunkKey, float[]> output = JavaPairRDD.fromJavaRDD(here.zipPartitions(perChunk, (rows, contexts) -> {
+        Map<ChunkKey, Object> byKey = new HashMap<>();
+        contexts.forEachRemaining(e -> byKey.put(e._1(), e._2()));
+        return new MappedIterator<>(rows, row -> {
+          if (!byKey.containsKey(row._1())) {
+            throw new IllegalStateException("no layer " + l + " context for chunk " + row._1());
+          }
+          Chunk c = row._2()._1();
+          float[] out = layered(network).forward(l, row._2()._2(), c.tokens(), c.start(), byKey.get(row._1()));
+          return new Tuple2<>(row._1(), out);
+        });
+      })).persist(StorageLevel.MEMORY_AND_DISK_SER());
       passes.release(output);
       passes.count(layer);
       passes.timed("forward-layer" + layer, () -> output.count());
@@ -238,15 +253,47 @@ public final class AttentionPlan {
         chosen = output;
       }
     }
-    JavaPairRDD<ChunkKey, Tuple2<Chunk, float[]>> last = chunks.join(input);
+    JavaPairRDD<ChunkKey, Tuple2<Chunk, float[]>> last = aligned(chunks, input);
     JavaPairRDD<ChunkKey, Tuple2<Tuple2<Chunk, float[]>, float[]>> withChosen = chosen == null
         ? last.mapValues(pair -> new Tuple2<>(pair, (float[]) null))
-        : last.join(chosen);
+        : aligned(last, chosen);
     return withChosen.mapValues(pair -> {
       Chunk c = pair._1()._1();
       ChunkOutputs o = layered(network).finish(pair._1()._2(), pair._2(), c.tokens(), emit);
       return new ChunkResult(c.start(), c.tokens().length, o.pooled(), o.outputs(), c.softMasked());
     });
+  }
+
+  /** Two keyed RDDs whose partitions hold the same keys in the same order, walked side by side. */
+  private static <A, B> JavaPairRDD<ChunkKey, Tuple2<A, B>> aligned(JavaPairRDD<ChunkKey, A> left,
+      JavaPairRDD<ChunkKey, B> right) {
+    return JavaPairRDD.fromJavaRDD(left.zipPartitions(right, (as, bs) -> new MappedIterator<>(as, a -> {
+      Tuple2<ChunkKey, B> b = bs.next();
+      if (!a._1().equals(b._1())) {
+        throw new IllegalStateException("activations out of step with their chunks: " + a._1() + " vs " + b._1());
+      }
+      return new Tuple2<>(a._1(), new Tuple2<>(a._2(), b._2()));
+    })));
+  }
+
+  /** A lazy map over an iterator: one record in memory at a time. */
+  private record MappedIterator<T, R>(Iterator<T> in, org.apache.spark.api.java.function.Function<T, R> f)
+      implements Iterator<R> {
+    @Override
+    public boolean hasNext() {
+      return in.hasNext();
+    }
+
+    @Override
+    public R next() {
+      try {
+        return f.call(in.next());
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
   }
 
   private static LayeredKernel layered(Broadcast<Network> network) {
