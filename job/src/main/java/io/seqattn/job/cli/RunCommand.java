@@ -94,7 +94,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--between-layers", defaultValue = "cache", paramLabel = "cache|recompute",
       description = "Deep models: keep each block's output per chunk between layer passes (cache: d float32 per "
-          + "token, spilling to disk) or recompute it from the tokens (recompute: L(L+1)/2 block evaluations "
+          + "token, on local disk) or recompute it from the tokens (recompute: L(L+1)/2 block evaluations "
           + "instead of 2L, nothing stored). Same results either way. Default: ${DEFAULT-VALUE}.")
   BetweenLayers betweenLayers;
 

@@ -68,6 +68,13 @@ import scala.Tuple2;
 public final class AttentionPlan {
   /** Chunks per block of the ordered scan: a task holds at most max(G, C/G) summaries. */
   static final int SCAN_BLOCK = 64;
+  /**
+   * Where cached activations live: on local disk, serialized. d_model float32 per token is far
+   * more than the heap's storage share for a genome (a 2M-token run at d_model 128 died of heap
+   * exhaustion with MEMORY_AND_DISK_SER while unrolling a partition), and a disk block is read
+   * back one record at a time, so a task's memory stays bounded by its chunk.
+   */
+  static final StorageLevel ACTIVATIONS = StorageLevel.DISK_ONLY();
   /** Chunks a read task of an indexed FASTA file covers at most (16 × 64k tokens = 1 M bases). */
   static final int CHUNKS_PER_READ_TASK = 16;
 
@@ -220,7 +227,7 @@ public final class AttentionPlan {
     Network net = passes.net;
     JavaPairRDD<ChunkKey, float[]> input = chunks
         .mapValues(c -> layered(network).embedded(c.tokens(), c.start()))
-        .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        .persist(ACTIVATIONS);
     passes.release(input);
     JavaPairRDD<ChunkKey, float[]> chosen = null;
     for (int layer = 0; layer < net.depth(); layer++) {
@@ -241,7 +248,7 @@ public final class AttentionPlan {
           float[] out = layered(network).forward(l, row._2()._2(), c.tokens(), c.start(), byKey.get(row._1()));
           return new Tuple2<>(row._1(), out);
         });
-      })).persist(StorageLevel.MEMORY_AND_DISK_SER());
+      })).persist(ACTIVATIONS);
       passes.release(output);
       passes.count(layer);
       passes.timed("forward-layer" + layer, () -> output.count());

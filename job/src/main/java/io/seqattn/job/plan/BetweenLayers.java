@@ -7,8 +7,8 @@ import java.util.Locale;
  * input to block ℓ, which is the output of every earlier block read against its context.
  *
  * <ul>
- *   <li>{@link #CACHE}: each block's output is stored per chunk (d float32 per token, serialized,
- *       spilling to disk) and the next pass reads it: L block evaluations per chunk for the
+ *   <li>{@link #CACHE}: each block's output is stored per chunk (d float32 per token, serialized to
+ *       local disk) and the next pass reads it: L block evaluations per chunk for the
  *       summaries plus L − 1 for the outputs carried on, and one for the last pass.
  *   <li>{@link #RECOMPUTE}: only tokens and contexts are kept; layer ℓ's pass recomputes blocks
  *       0 … ℓ − 1 from the tokens: L(L + 1)/2 block evaluations for the summaries plus L for the
