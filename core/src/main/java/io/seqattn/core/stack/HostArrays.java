@@ -29,6 +29,22 @@ final class HostArrays {
     return x;
   }
 
+  /** A new float array of {@code shape} (in the current workspace) from its float32 bytes in native order. */
+  static INDArray ofBytes(byte[] values, long... shape) {
+    INDArray x = Nd4j.createUninitialized(DataType.FLOAT, shape);
+    x.data().asNio().put(values, 0, values.length);
+    Nd4j.getAffinityManager().tagLocation(x, AffinityManager.Location.HOST);
+    return x;
+  }
+
+  /** A float array's values as float32 bytes in native order (little-endian where ND4J runs), row-major. */
+  static byte[] bytes(INDArray x) {
+    INDArray own = own(x.dataType() == DataType.FLOAT ? x : x.castTo(DataType.FLOAT));
+    byte[] values = new byte[Math.toIntExact(own.length() * Float.BYTES)];
+    own.data().asNio().get(values);
+    return values;
+  }
+
   /** The values of a float array, row-major. */
   static float[] floats(INDArray x) {
     INDArray own = own(x.dataType() == DataType.FLOAT ? x : x.castTo(DataType.FLOAT));

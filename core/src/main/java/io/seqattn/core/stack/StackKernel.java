@@ -108,14 +108,14 @@ final class StackKernel implements LayeredKernel {
   }
 
   @Override
-  public float[] embedded(int[] tokens, long start) {
+  public byte[] embedded(int[] tokens, long start) {
     try (MemoryWorkspace ignored = ChunkWorkspace.enter()) {
-      return tokens.length == 0 ? new float[0] : values(embed(tokens, start));
+      return tokens.length == 0 ? new byte[0] : values(embed(tokens, start));
     }
   }
 
   @Override
-  public Object summarizeFrom(int layer, float[] input, int[] tokens, long start) {
+  public Object summarizeFrom(int layer, byte[] input, int[] tokens, long start) {
     try (MemoryWorkspace ignored = ChunkWorkspace.enter()) {
       INDArray x = activations(input, tokens.length);
       return blocks[layer].mixer().summarize(blocks[layer].norm1().apply(x), start,
@@ -124,9 +124,9 @@ final class StackKernel implements LayeredKernel {
   }
 
   @Override
-  public float[] forward(int layer, float[] input, int[] tokens, long start, Object context) {
+  public byte[] forward(int layer, byte[] input, int[] tokens, long start, Object context) {
     if (tokens.length == 0) {
-      return new float[0];
+      return new byte[0];
     }
     try (MemoryWorkspace ignored = ChunkWorkspace.enter()) {
       INDArray x = activations(input, tokens.length);
@@ -135,7 +135,7 @@ final class StackKernel implements LayeredKernel {
   }
 
   @Override
-  public ChunkOutputs finish(float[] last, float[] chosen, int[] tokens, boolean keepOutputs) {
+  public ChunkOutputs finish(byte[] last, byte[] chosen, int[] tokens, boolean keepOutputs) {
     if (tokens.length == 0) {
       return assembly.empty(keepOutputs);
     }
@@ -155,18 +155,19 @@ final class StackKernel implements LayeredKernel {
     return new ChunkOutputs(result.pooled(), assembly.finish(new INDArray[] {chosen}, present, true, null).outputs());
   }
 
-  /** The values of activations [n, d], row-major, for storing between passes. */
-  private static float[] values(INDArray x) {
-    return HostArrays.floats(x);
+  /** Activations [n, d] as their float32 bytes, row-major, for storing between passes. */
+  private static byte[] values(INDArray x) {
+    return HostArrays.bytes(x);
   }
 
   /** Stored activations [n, d] as an array in the current workspace. */
-  private INDArray activations(float[] values, int n) {
+  private INDArray activations(byte[] values, int n) {
     int d = config.dModel();
-    if (values.length != n * d) {
-      throw new IllegalArgumentException("activations hold " + values.length + " values, expected " + n + " x " + d);
+    if (values.length != (long) n * d * Float.BYTES) {
+      throw new IllegalArgumentException("activations hold " + values.length + " bytes, expected " + n + " x " + d
+          + " floats");
     }
-    return HostArrays.of(values, n, d);
+    return HostArrays.ofBytes(values, n, d);
   }
 
   /** x_p = E[t_p] + PE(p), [n, d]: a bulk copy of each token's row, plus one GEMM for the positions. */

@@ -225,19 +225,19 @@ public final class AttentionPlan {
   private static JavaPairRDD<ChunkKey, ChunkResult> cachedLayers(JavaPairRDD<ChunkKey, Chunk> chunks,
       Broadcast<Network> network, LayerPasses passes, boolean emit) throws IOException {
     Network net = passes.net;
-    JavaPairRDD<ChunkKey, float[]> input = chunks
+    JavaPairRDD<ChunkKey, byte[]> input = chunks
         .mapValues(c -> layered(network).embedded(c.tokens(), c.start()))
         .persist(ACTIVATIONS);
     passes.release(input);
-    JavaPairRDD<ChunkKey, float[]> chosen = null;
+    JavaPairRDD<ChunkKey, byte[]> chosen = null;
     for (int layer = 0; layer < net.depth(); layer++) {
       int l = layer;
-      JavaPairRDD<ChunkKey, Tuple2<Chunk, float[]>> here = aligned(chunks, input);
+      JavaPairRDD<ChunkKey, Tuple2<Chunk, byte[]>> here = aligned(chunks, input);
       JavaPairRDD<ChunkKey, Object> summaries = here.mapValues(pair ->
           layered(network).summarizeFrom(l, pair._2(), pair._1().tokens(), pair._1().start()));
       JavaPairRDD<ChunkKey, Object> perChunk = passes.contexts(layer, summaries)
           .partitionBy(new HashPartitioner(chunks.getNumPartitions()));
-      JavaPairRDD<ChunkKey, float[]> output = JavaPairRDD.fromJavaRDD(here.zipPartitions(perChunk, (rows, contexts) -> {
+      JavaPairRDD<ChunkKey, byte[]> output = JavaPairRDD.fromJavaRDD(here.zipPartitions(perChunk, (rows, contexts) -> {
         Map<ChunkKey, Object> byKey = new HashMap<>();
         contexts.forEachRemaining(e -> byKey.put(e._1(), e._2()));
         return new MappedIterator<>(rows, row -> {
@@ -245,7 +245,7 @@ public final class AttentionPlan {
             throw new IllegalStateException("no layer " + l + " context for chunk " + row._1());
           }
           Chunk c = row._2()._1();
-          float[] out = layered(network).forward(l, row._2()._2(), c.tokens(), c.start(), byKey.get(row._1()));
+          byte[] out = layered(network).forward(l, row._2()._2(), c.tokens(), c.start(), byKey.get(row._1()));
           return new Tuple2<>(row._1(), out);
         });
       })).persist(ACTIVATIONS);
@@ -260,9 +260,9 @@ public final class AttentionPlan {
         chosen = output;
       }
     }
-    JavaPairRDD<ChunkKey, Tuple2<Chunk, float[]>> last = aligned(chunks, input);
-    JavaPairRDD<ChunkKey, Tuple2<Tuple2<Chunk, float[]>, float[]>> withChosen = chosen == null
-        ? last.mapValues(pair -> new Tuple2<>(pair, (float[]) null))
+    JavaPairRDD<ChunkKey, Tuple2<Chunk, byte[]>> last = aligned(chunks, input);
+    JavaPairRDD<ChunkKey, Tuple2<Tuple2<Chunk, byte[]>, byte[]>> withChosen = chosen == null
+        ? last.mapValues(pair -> new Tuple2<>(pair, (byte[]) null))
         : aligned(last, chosen);
     return withChosen.mapValues(pair -> {
       Chunk c = pair._1()._1();
