@@ -3,7 +3,8 @@
 # workers bound to 127.0.0.1 from the Spark jars Maven downloaded (no Spark distribution), submits
 # the seqattn job through Spark's own SparkSubmit with the shaded application jar
 # (job/target/seqattn-job-*-all.jar) and conf/spark-defaults.conf, waits, checks the result
-# against a local[1] run of the same input bit for bit (every table, by seqattn digest), and stops
+# against a local[1] run of the same input bit for bit (every table, by seqattn digest) — for a
+# one-layer model and for a deep, gated two-layer one — and stops
 # everything it started.
 # Usage: scripts/cluster-local.sh [INPUT [FORMAT]]   (default: sample-corpus/ as fasta)
 # Needs: java, mvn, curl, python3. Prints the run directory; exits non-zero on any failure.
@@ -97,36 +98,63 @@ done
 [[ "$alive" == 2 ]] || { log "workers did not register with $master"; exit 1; }
 log "master $master with 2 workers (1 core each); logs in $work/logs"
 
-# --- the job, through SparkSubmit ------------------------------------------------------------------
+# --- the job, through SparkSubmit, for a one-layer model and a deep gated one ------------------------
 "$root/scripts/seqattn" init-model --output "$work/model" 2>/dev/null
-log "submitting $(basename "$app_jar")"
-"${spark_java[@]}" org.apache.spark.deploy.SparkSubmit --master "$master" --deploy-mode client \
-  --properties-file "$root/conf/spark-defaults.conf" \
-  --conf spark.executor.memory=1g --conf spark.executor.memoryOverhead=1g --conf spark.executor.cores=1 \
-  --conf spark.driver.memory=1g --conf spark.ui.enabled=false \
-  --class io.seqattn.job.cli.SeqAttn "$app_jar" \
-  run --input "$input" --format "$format" --model "$work/model" --output "$work/cluster-run" --chunk-size 8192 \
-  > "$work/logs/submit.log" 2>&1 || { cat "$work/logs/submit.log" >&2; exit 1; }
-executors="$(ls -d "$work"/worker*/app-*/* 2>/dev/null | wc -l)"
-log "job finished on $executors executor JVM(s); their logs are under $work/worker1 and $work/worker2"
+# Two blocks: GLA-gated (identity features, no normalizer, output norm and gate, SwiGLU), then
+# scalar-gated (Mamba2 form; elu, RoPE, LayerNorm, GELU); docs/model-format-2.md.
+cat > "$work/deep.json" <<'JSON'
+{"format": 2, "tokenizer": {"type": "dna", "k": 3, "stride": 1}, "d_model": 16, "positional": "sinusoidal",
+ "layers": [
+  {"norm": {"type": "rmsnorm", "eps": 1e-6},
+   "mixer": {"type": "linear_attention", "heads": 2, "d_key": 8, "d_value": 8, "feature_map": "identity",
+             "query_scale": 0.35355339059327373, "rope": false, "normalizer": "none", "eps": 1e-6, "causal": true,
+             "gate": {"type": "gla", "rank": 4, "tau": 16.0}, "output_norm": {"type": "rmsnorm", "eps": 1e-5},
+             "output_gate": true},
+   "ffn": {"type": "swiglu", "d_ff": 32}},
+  {"norm": {"type": "layernorm", "eps": 1e-5},
+   "mixer": {"type": "linear_attention", "heads": 2, "d_key": 8, "d_value": 8, "feature_map": "elu",
+             "query_scale": 1.0, "rope": true, "normalizer": "z", "eps": 1e-6, "causal": true,
+             "gate": {"type": "scalar"}, "output_norm": null, "output_gate": false},
+   "ffn": {"type": "gelu", "d_ff": 32}}],
+ "final_norm": {"type": "rmsnorm", "eps": 1e-6}, "d_out": 0}
+JSON
+"$root/scripts/seqattn" init-model --config "$work/deep.json" --seed 5 --output "$work/deep-model" 2>/dev/null
 
-# --- check: the same run in local[1], bit for bit ----------------------------------------------------
-"$root/scripts/seqattn" run --master 'local[1]' --spark-conf "$root/conf/spark-local.conf" --input "$input" \
-  --format "$format" --model "$work/model" --output "$work/local-run" --chunk-size 8192 >/dev/null 2>"$work/logs/local.log"
-python3 - "$work/cluster-run/run.json" "$work/local-run/run.json" <<'PY'
+# Submits one run to the cluster, runs the same in local[1], and compares every table bit for bit.
+check() {
+  local name="$1" model="$2"
+  log "submitting $(basename "$app_jar") with the $name model"
+  "${spark_java[@]}" org.apache.spark.deploy.SparkSubmit --master "$master" --deploy-mode client \
+    --properties-file "$root/conf/spark-defaults.conf" \
+    --conf spark.executor.memory=1g --conf spark.executor.memoryOverhead=1g --conf spark.executor.cores=1 \
+    --conf spark.driver.memory=1g --conf spark.ui.enabled=false \
+    --class io.seqattn.job.cli.SeqAttn "$app_jar" \
+    run --input "$input" --format "$format" --model "$model" --output "$work/$name-cluster-run" \
+    --chunk-size 8192 --emit-outputs > "$work/logs/submit-$name.log" 2>&1 \
+    || { cat "$work/logs/submit-$name.log" >&2; exit 1; }
+  executors="$(ls -d "$work"/worker*/app-*/* 2>/dev/null | wc -l)"
+  log "job finished; $executors executor JVM(s) so far, their logs under $work/worker1 and $work/worker2"
+
+  "$root/scripts/seqattn" run --master 'local[1]' --spark-conf "$root/conf/spark-local.conf" --input "$input" \
+    --format "$format" --model "$model" --output "$work/$name-local-run" --chunk-size 8192 --emit-outputs \
+    >/dev/null 2>"$work/logs/local-$name.log"
+  python3 - "$work/$name-cluster-run/run.json" "$work/$name-local-run/run.json" <<'PY'
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:3])
 assert a["spark"]["master"].startswith("spark://"), a["spark"]["master"]
 for k in ("sequences", "chunks", "tokens"):
     assert a["counts"][k] == b["counts"][k], (k, a["counts"][k], b["counts"][k])
-print(f"cluster-local: {a['counts']['sequences']} sequences, {a['counts']['tokens']:,} tokens on {a['spark']['master']}",
-      file=sys.stderr)
+print(f"cluster-local: {a['counts']['sequences']} sequences, {a['counts']['tokens']:,} tokens, "
+      f"{a['model']['layers']} layer(s) on {a['spark']['master']}", file=sys.stderr)
 PY
-# Every table of both runs, digested by content (seqattn digest: rows by key, values by their bits).
-for run in cluster-run local-run; do
-  "$root/scripts/seqattn" digest --run "$work/$run" 2>/dev/null > "$work/$run.digest"
-done
-diff "$work/local-run.digest" "$work/cluster-run.digest" >&2 \
-  || { log "the cluster's tables differ from local[1] (digests above)"; exit 1; }
-log "states and embeddings are bitwise identical to local[1] ($(grep -c rows "$work/cluster-run.digest") tables)"
-echo "$work/cluster-run"
+  # Every table of both runs, digested by content (seqattn digest: rows by key, values by their bits).
+  for run in "$name-cluster-run" "$name-local-run"; do
+    "$root/scripts/seqattn" digest --run "$work/$run" 2>/dev/null > "$work/$run.digest"
+  done
+  diff "$work/$name-local-run.digest" "$work/$name-cluster-run.digest" >&2 \
+    || { log "the $name model's tables on the cluster differ from local[1] (digests above)"; exit 1; }
+  log "$name model: every table bitwise identical to local[1] ($(grep -c rows "$work/$name-cluster-run.digest") tables)"
+}
+check one-layer "$work/model"
+check deep "$work/deep-model"
+echo "$work/one-layer-cluster-run"
