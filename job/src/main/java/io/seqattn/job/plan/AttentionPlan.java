@@ -39,6 +39,7 @@ import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -284,7 +285,7 @@ public final class AttentionPlan {
   }
 
   /** A lazy map over an iterator: one record in memory at a time. */
-  private record MappedIterator<T, R>(Iterator<T> in, org.apache.spark.api.java.function.Function<T, R> f)
+  private record MappedIterator<T, R>(Iterator<T> in, Function<T, R> f)
       implements Iterator<R> {
     @Override
     public boolean hasNext() {
