@@ -157,7 +157,7 @@ class BadInputTest {
         "--model", model.toString(), "--output", out().toString());
     assertEquals(2, r.status);
     assertTrue(r.err.contains("seqattn: error: Invalid value for option '--format': 'genbank' is not one of [fasta, "
-        + "text, jsonl] (see 'seqattn run --help')"), r.err);
+        + "text, jsonl, ids] (see 'seqattn run --help')"), r.err);
     assertEquals(1, r.err.lines().count(), r.err);
     r = cli("run", "--format", "fasta");
     assertEquals(2, r.status, "missing required options is a usage error");
