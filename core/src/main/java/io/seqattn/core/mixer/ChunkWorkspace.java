@@ -1,5 +1,7 @@
 package io.seqattn.core.mixer;
 
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.MemoryWorkspaceManager;
@@ -20,22 +22,43 @@ import org.nd4j.linalg.factory.Nd4j;
  * chunk took 15–20 s against 1.3 s once learned. Spark runs tasks on pooled threads that come and
  * go, so every new thread would pay that again; instead a thread's workspace starts at the largest
  * size any thread of this JVM has learned, and only the JVM's first chunk of each size pays it.
+ *
+ * <p>A workspace frees nothing until its cycle ends, and a cycle that outgrows it spills into slow
+ * outside allocations and then reallocates the whole workspace (fresh pages, touched again). So a
+ * loop whose iterations each make large temporaries — a chunk's heads, a causal head's runs of exact
+ * blocks, whose number depends on the data — runs each iteration in a {@link #scope(String) nested
+ * scope}: its temporaries are reused from iteration to iteration, the chunk's workspace holds only
+ * what outlives them, and its size no longer grows with the data.
  */
 public final class ChunkWorkspace {
   private static final String ID = "seqattn-chunk-kernel";
   private static final WorkspaceConfiguration CONFIGURATION = configuration(0);
-  /** The largest size (bytes) a chunk workspace of this JVM has reached. */
-  private static final AtomicLong LEARNED = new AtomicLong();
+  /** The largest size (bytes) each workspace of this JVM has reached, by workspace id. */
+  private static final ConcurrentMap<String, AtomicLong> LEARNED = new ConcurrentHashMap<>();
 
   private ChunkWorkspace() {}
 
   /** Opens this thread's chunk workspace; close it (try-with-resources) when the chunk is done. */
   public static MemoryWorkspace enter() {
+    return open(ID);
+  }
+
+  /**
+   * Opens a workspace nested in the current one for one iteration of a loop inside a chunk (close
+   * it when the iteration is done); arrays it makes are gone after that, so copy what the iteration
+   * produces into an array of the enclosing workspace (an {@code assign}) or a Java array first.
+   */
+  public static MemoryWorkspace scope(String name) {
+    return open(ID + "-" + name);
+  }
+
+  private static MemoryWorkspace open(String id) {
     MemoryWorkspaceManager workspaces = Nd4j.getWorkspaceManager();
-    WorkspaceConfiguration configuration = workspaces.checkIfWorkspaceExists(ID) ? CONFIGURATION
-        : configuration(LEARNED.get());
-    MemoryWorkspace workspace = workspaces.getAndActivateWorkspace(configuration, ID);
-    LEARNED.accumulateAndGet(workspace.getCurrentSize(), Math::max);
+    AtomicLong learned = LEARNED.computeIfAbsent(id, k -> new AtomicLong());
+    WorkspaceConfiguration configuration = workspaces.checkIfWorkspaceExists(id) ? CONFIGURATION
+        : configuration(learned.get());
+    MemoryWorkspace workspace = workspaces.getAndActivateWorkspace(configuration, id);
+    learned.accumulateAndGet(workspace.getCurrentSize(), Math::max);
     return workspace;
   }
 

@@ -2,10 +2,12 @@ package io.seqattn.core.stack;
 
 import io.seqattn.core.attention.Summary;
 import io.seqattn.core.features.FeatureKernel;
+import io.seqattn.core.mixer.ChunkWorkspace;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastDivOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
@@ -234,38 +236,48 @@ final class StackAttention {
     INDArray scratch = features.scratch(n);
     INDArray ones = Nd4j.ones(DataType.FLOAT, n, 1);
     for (int h = 0; h < heads; h++) {
-      FeatureKernel.KeyFeatures kf = features.keys(h, x.k, present, scratch);
-      logScale[h] = kf.logScale();
-      INDArray k0 = kf.features();
-      INDArray kr = rotary == null ? k0 : RotaryPositions.rotate(k0, x.angles);
-      if (x.logGates != null) {
-        INDArray cumulative = cumulativeInBlocks(columns(x.logGates, h * m, m), 1, n).reshape(n, m);
-        INDArray total = cumulative.getRow(n - 1, true).dup();
-        // weight e^(ℓ − G_j): what each key has decayed by at the chunk's end
-        INDArray weights = Transforms.exp(cumulative.rsubiRowVector(total), false).castTo(DataType.FLOAT);
-        kr = kr.mul(weights);
-        k0 = rotary == null ? kr : k0.mul(weights);
-        double[] l = total.toDoubleVector();
-        if (perDim) {
-          System.arraycopy(l, 0, logDecay, h * m, m);
-        } else {
-          logDecay[h] = l[0];
-        }
-      }
-      INDArray sh = Nd4j.createUninitialized(DataType.FLOAT, m, dv);
-      Nd4j.gemm(kr, columns(x.v, h * dv, dv), sh, true, false, 1.0, 0.0);
-      INDArray zh = Nd4j.createUninitialized(DataType.FLOAT, m, 1);
-      Nd4j.gemm(k0, ones, zh, true, false, 1.0, 0.0);
-      float[] sv = HostArrays.floats(sh);
-      float[] zv = HostArrays.floats(zh);
-      for (int i = 0; i < sv.length; i++) {
-        s[h * m * dv + i] = sv[i];
-      }
-      for (int i = 0; i < m; i++) {
-        z[h * m + i] = zv[i];
+      try (MemoryWorkspace ignored = ChunkWorkspace.scope("head")) {
+        summarizeHead(x, h, present, scratch, ones, s, z, logScale, logDecay);
       }
     }
     return new Summary(heads, m, dv, n, logDecay, s, z, logScale);
+  }
+
+  /** Head h's part of a chunk's summary, written into {@code s}, {@code z}, {@code logScale}, {@code logDecay}. */
+  private void summarizeHead(Projected x, int h, INDArray present, INDArray scratch, INDArray ones, double[] s,
+      double[] z, double[] logScale, double[] logDecay) {
+    int n = x.n;
+    boolean perDim = spec.gate().kind() == GateSpec.Kind.GLA;
+    FeatureKernel.KeyFeatures kf = features.keys(h, x.k, present, scratch);
+    logScale[h] = kf.logScale();
+    INDArray k0 = kf.features();
+    INDArray kr = rotary == null ? k0 : RotaryPositions.rotate(k0, x.angles);
+    if (x.logGates != null) {
+      INDArray cumulative = cumulativeInBlocks(columns(x.logGates, h * m, m), 1, n).reshape(n, m);
+      INDArray total = cumulative.getRow(n - 1, true).dup();
+      // weight e^(ℓ − G_j): what each key has decayed by at the chunk's end
+      INDArray weights = Transforms.exp(cumulative.rsubiRowVector(total), false).castTo(DataType.FLOAT);
+      kr = kr.mul(weights);
+      k0 = rotary == null ? kr : k0.mul(weights);
+      double[] l = total.toDoubleVector();
+      if (perDim) {
+        System.arraycopy(l, 0, logDecay, h * m, m);
+      } else {
+        logDecay[h] = l[0];
+      }
+    }
+    INDArray sh = Nd4j.createUninitialized(DataType.FLOAT, m, dv);
+    Nd4j.gemm(kr, columns(x.v, h * dv, dv), sh, true, false, 1.0, 0.0);
+    INDArray zh = Nd4j.createUninitialized(DataType.FLOAT, m, 1);
+    Nd4j.gemm(k0, ones, zh, true, false, 1.0, 0.0);
+    float[] sv = HostArrays.floats(sh);
+    float[] zv = HostArrays.floats(zh);
+    for (int i = 0; i < sv.length; i++) {
+      s[h * m * dv + i] = sv[i];
+    }
+    for (int i = 0; i < m; i++) {
+      z[h * m + i] = zv[i];
+    }
   }
 
   /**
@@ -286,12 +298,14 @@ final class StackAttention {
     INDArray out = Nd4j.createUninitialized(DataType.FLOAT, n, spec.valueWidth());
     INDArray scratch = features.scratch(n);
     for (int h = 0; h < heads; h++) {
-      INDArray oh = spec.causal() ? causalHead(x, h, context, scratch) : globalHead(x, h, context, scratch);
-      if (outNormWeight != null) {
-        INDArray rms = Transforms.sqrt(oh.mul(oh).mean(true, 1).addi(spec.outputNorm().eps()), false);
-        oh = oh.diviColumnVector(rms).muliRowVector(outNormWeight);
+      try (MemoryWorkspace ignored = ChunkWorkspace.scope("head")) {
+        INDArray oh = spec.causal() ? causalHead(x, h, context, scratch) : globalHead(x, h, context, scratch);
+        if (outNormWeight != null) {
+          INDArray rms = Transforms.sqrt(oh.mul(oh).mean(true, 1).addi(spec.outputNorm().eps()), false);
+          oh = oh.diviColumnVector(rms).muliRowVector(outNormWeight);
+        }
+        columns(out, h * dv, dv).assign(oh);
       }
-      columns(out, h * dv, dv).assign(oh);
     }
     if (spec.outputGate()) {
       INDArray g = columns(x.all, gFrom, spec.valueWidth());
@@ -507,18 +521,25 @@ final class StackAttention {
    */
   private void replaceByExactScores(INDArray scores, INDArray q3, INDArray k3, INDArray cumulative,
       List<int[]> runs) {
-    int b = blockSize;
     for (int[] run : runs) {
-      long u = run[1] - run[0];
-      INDArrayIndex blocks = NDArrayIndex.interval(run[0], run[1]);
-      long[] pairs = {u, b, b, m};
-      INDArray g = cumulative.get(blocks, NDArrayIndex.all(), NDArrayIndex.all());
-      INDArray weights = g.reshape(u, b, 1, m).broadcast(pairs).subi(g.reshape(u, 1, b, m).broadcast(pairs));
-      weights = Transforms.exp(Transforms.min(weights, 0.0, false), false).castTo(DataType.FLOAT);
-      weights.muli(q3.get(blocks, NDArrayIndex.all(), NDArrayIndex.all()).reshape(u, b, 1, m).broadcast(pairs))
-          .muli(k3.get(blocks, NDArrayIndex.all(), NDArrayIndex.all()).reshape(u, 1, b, m).broadcast(pairs));
-      scores.get(blocks, NDArrayIndex.all(), NDArrayIndex.all()).assign(weights.sum(3));
+      try (MemoryWorkspace ignored = ChunkWorkspace.scope("exact-run")) {
+        replaceRun(scores, q3, k3, cumulative, run);
+      }
     }
+  }
+
+  /** {@link #replaceByExactScores} for one run [from, to) of blocks. */
+  private void replaceRun(INDArray scores, INDArray q3, INDArray k3, INDArray cumulative, int[] run) {
+    int b = blockSize;
+    long u = run[1] - run[0];
+    INDArrayIndex blocks = NDArrayIndex.interval(run[0], run[1]);
+    long[] pairs = {u, b, b, m};
+    INDArray g = cumulative.get(blocks, NDArrayIndex.all(), NDArrayIndex.all());
+    INDArray weights = g.reshape(u, b, 1, m).broadcast(pairs).subi(g.reshape(u, 1, b, m).broadcast(pairs));
+    weights = Transforms.exp(Transforms.min(weights, 0.0, false), false).castTo(DataType.FLOAT);
+    weights.muli(q3.get(blocks, NDArrayIndex.all(), NDArrayIndex.all()).reshape(u, b, 1, m).broadcast(pairs))
+        .muli(k3.get(blocks, NDArrayIndex.all(), NDArrayIndex.all()).reshape(u, 1, b, m).broadcast(pairs));
+    scores.get(blocks, NDArrayIndex.all(), NDArrayIndex.all()).assign(weights.sum(3));
   }
 
   /**
