@@ -54,8 +54,8 @@ record FailureReport(String message, boolean inTask, boolean unexpected) {
     }
     if (find(failure, List.of(OutOfMemoryError.class)) != null || mentions(failure, "OutOfMemoryError")) {
       return new FailureReport("out of memory" + (inTask ? " in a Spark task" : "") + ": raise the Java heap "
-          + "(SEQATTN_HEAP for scripts/seqattn; spark.executor.memory / spark.driver.memory with spark-submit), or "
-          + "lower --chunk-size", inTask, false);
+          + "(SEQATTN_HEAP for scripts/seqattn; spark.executor.memory / spark.driver.memory with spark-submit), "
+          + "spread the chunks over more partitions (--partitions N), or lower --chunk-size", inTask, false);
     }
     if (mentions(failure, "Cannot allocate new") || mentions(failure, "Physical bytes")) {
       return new FailureReport("out of off-heap memory for ND4J" + (inTask ? " in a Spark task" : "")

@@ -45,7 +45,8 @@ final class RunCommand implements Callable<Integer> {
   int chunkSize;
 
   @Option(names = "--partitions", defaultValue = "0", paramLabel = "N",
-      description = "Partitions to spread chunks over (default: Spark's default parallelism). "
+      description = "Partitions to spread chunks over (default: Spark's default parallelism, or more for a large "
+          + "input: one per 4 M tokens, estimated from the input's size). "
           + "Results are bitwise identical for any value.")
   int partitions;
 

@@ -52,7 +52,7 @@ import scala.Tuple2;
  * The attention job on Spark, two passes over chunked sequences for the run's token mixer:
  *
  * <pre>
- *   files ──read+tokenize──▶ chunks (spread over P partitions, cached)
+ *   files ──read+tokenize──▶ chunks (spread over P partitions, cached on local disk)
  *   pass 1: chunk ──kernel──▶ summary
  *     REDUCTION:    ──OrderedFold (chunk order)──▶ per sequence the merge of all, the context of each chunk
  *     ORDERED_SCAN: ──OrderedScan (exclusive, chunk order)──▶ the merge before each chunk; the total
@@ -70,12 +70,16 @@ public final class AttentionPlan {
   /** Chunks per block of the ordered scan: a task holds at most max(G, C/G) summaries. */
   static final int SCAN_BLOCK = 64;
   /**
-   * Where cached activations live: on local disk, serialized. d_model float32 per token is far
-   * more than the heap's storage share for a genome (a 2M-token run at d_model 128 died of heap
-   * exhaustion with MEMORY_AND_DISK_SER while unrolling a partition), and a disk block is read
-   * back one record at a time, so a task's memory stays bounded by its chunk.
+   * Where everything kept that grows with the tokens lives — chunks, activations, emitted outputs:
+   * on local disk, serialized (the operating system's page cache keeps it in memory when there is
+   * room, outside the heap). d_model float32 per token is far more than the heap's storage share for
+   * a genome (a 2M-token run at d_model 128 died of heap exhaustion with MEMORY_AND_DISK_SER while
+   * unrolling a partition), and even 4 bytes a token is: 283 M tokens of chunks cached
+   * MEMORY_AND_DISK_SER in a 1 GB heap died when Spark read a spilled block back and copied it
+   * whole into the heap to cache it again. A disk block is read back one record at a time, so a
+   * task's memory stays bounded by its chunk.
    */
-  static final StorageLevel ACTIVATIONS = StorageLevel.DISK_ONLY();
+  static final StorageLevel TOKEN_ROWS = StorageLevel.DISK_ONLY();
   /** Chunks a read task of an indexed FASTA file covers at most (16 × 64k tokens = 1 M bases). */
   static final int CHUNKS_PER_READ_TASK = 16;
 
@@ -91,19 +95,23 @@ public final class AttentionPlan {
   public RunStats run(OutputDirectory out) throws IOException {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     RunStats stats = new RunStats();
-    int partitions = spec.partitions() > 0 ? spec.partitions() : jsc.defaultParallelism();
-    stats.partitions = partitions;
     Network net = spec.network();
     Broadcast<Network> network = jsc.broadcast(net);
     int chunkSize = spec.readers().chunkSize();
     boolean emit = spec.emitOutputs();
     List<Runnable> release = new ArrayList<>();
-    HashPartitioner byChunk = new HashPartitioner(partitions);
 
     try {
       Readers readers = spec.readers();
       OutputTables tables = new OutputTables(spark, net.fingerprint(), net.mode());
-      JavaRDD<Chunk> read = read(jsc, readers, stats, release);
+      List<InputFile> parquet = spec.inputs().stream().filter(InputFile::isParquet).toList();
+      List<ReadTask> tasks = timed(stats, "plan", () -> planReads(readers));
+      int partitions = spec.partitions() > 0 ? spec.partitions()
+          : PartitionSizing.partitions(PartitionSizing.estimatedTokens(tasks, parquet, chunkSize),
+              jsc.defaultParallelism());
+      stats.partitions = partitions;
+      HashPartitioner byChunk = new HashPartitioner(partitions);
+      JavaRDD<Chunk> read = read(jsc, readers, tasks, parquet, stats, release);
       RunDirectory earlier = null;
       if (spec.continueFrom() != null) {
         // Continued sequences resume at the position after their last stored token.
@@ -116,7 +124,7 @@ public final class AttentionPlan {
       // Sorted within partitions, so a recomputed partition holds its chunks in the same order.
       JavaPairRDD<ChunkKey, Chunk> chunks = read.mapToPair(c -> new Tuple2<>(key(c), c))
           .repartitionAndSortWithinPartitions(byChunk, ChunkKey.ORDER)
-          .persist(StorageLevel.MEMORY_AND_DISK_SER());
+          .persist(TOKEN_ROWS);
       release.add(() -> chunks.unpersist(false));
       long[] counted = timed(stats, "read", () -> chunks.values()
           .map(c -> new long[] {1, c.tokens().length, c.absentTokens(), c.softMaskedTokens()})
@@ -138,7 +146,7 @@ public final class AttentionPlan {
       JavaPairRDD<ChunkKey, ChunkResult> computed =
           cached ? cachedLayers(chunks, network, passes, emit) : recomputedLayers(chunks, network, passes, emit);
       JavaPairRDD<ChunkKey, ChunkResult> results =
-          emit ? computed.persist(StorageLevel.MEMORY_AND_DISK_SER()) : computed;
+          emit ? computed.persist(TOKEN_ROWS) : computed;
       release.add(() -> results.unpersist(false));
       // Kept (one small sum per sequence) so the counts below read them again without a second pass 2.
       JavaPairRDD<String, PooledSum> pooled =
@@ -228,7 +236,7 @@ public final class AttentionPlan {
     Network net = passes.net;
     JavaPairRDD<ChunkKey, byte[]> input = chunks
         .mapValues(c -> layered(network).embedded(c.tokens(), c.start()))
-        .persist(ACTIVATIONS);
+        .persist(TOKEN_ROWS);
     passes.release(input);
     JavaPairRDD<ChunkKey, byte[]> chosen = null;
     for (int layer = 0; layer < net.depth(); layer++) {
@@ -249,7 +257,7 @@ public final class AttentionPlan {
           byte[] out = layered(network).forward(l, row._2()._2(), c.tokens(), c.start(), byKey.get(row._1()));
           return new Tuple2<>(row._1(), out);
         });
-      })).persist(ACTIVATIONS);
+      })).persist(TOKEN_ROWS);
       passes.release(output);
       passes.count(layer);
       passes.timed("forward-layer" + layer, () -> output.count());
@@ -275,13 +283,36 @@ public final class AttentionPlan {
   /** Two keyed RDDs whose partitions hold the same keys in the same order, walked side by side. */
   private static <A, B> JavaPairRDD<ChunkKey, Tuple2<A, B>> aligned(JavaPairRDD<ChunkKey, A> left,
       JavaPairRDD<ChunkKey, B> right) {
-    return JavaPairRDD.fromJavaRDD(left.zipPartitions(right, (as, bs) -> new MappedIterator<>(as, a -> {
+    return JavaPairRDD.fromJavaRDD(left.zipPartitions(right, (as, bs) -> new AlignedIterator<>(as, bs)));
+  }
+
+  /** Walks two partitions of the same keys in the same order in step, and fails when they are not. */
+  private record AlignedIterator<A, B>(Iterator<Tuple2<ChunkKey, A>> as, Iterator<Tuple2<ChunkKey, B>> bs)
+      implements Iterator<Tuple2<ChunkKey, Tuple2<A, B>>> {
+    @Override
+    public boolean hasNext() {
+      if (as.hasNext()) {
+        return true;
+      }
+      if (bs.hasNext()) {
+        throw new IllegalStateException("activations out of step with their chunks: " + bs.next()._1()
+            + " has no chunk");
+      }
+      return false;
+    }
+
+    @Override
+    public Tuple2<ChunkKey, Tuple2<A, B>> next() {
+      Tuple2<ChunkKey, A> a = as.next();
+      if (!bs.hasNext()) {
+        throw new IllegalStateException("activations out of step with their chunks: " + a._1() + " has none");
+      }
       Tuple2<ChunkKey, B> b = bs.next();
       if (!a._1().equals(b._1())) {
         throw new IllegalStateException("activations out of step with their chunks: " + a._1() + " vs " + b._1());
       }
       return new Tuple2<>(a._1(), new Tuple2<>(a._2(), b._2()));
-    })));
+    }
   }
 
   /** A lazy map over an iterator: one record in memory at a time. */
@@ -383,9 +414,8 @@ public final class AttentionPlan {
    * The chunks of every input, in read tasks planned on the driver; under lenient validation
    * without the chunks of malformed records, which are listed in the stats.
    */
-  private JavaRDD<Chunk> read(JavaSparkContext jsc, Readers readers, RunStats stats, List<Runnable> release) {
-    List<InputFile> parquet = spec.inputs().stream().filter(InputFile::isParquet).toList();
-    List<ReadTask> tasks = timed(stats, "plan", () -> planReads(readers));
+  private JavaRDD<Chunk> read(JavaSparkContext jsc, Readers readers, List<ReadTask> tasks, List<InputFile> parquet,
+      RunStats stats, List<Runnable> release) {
     stats.readTasks = tasks.size();
     JavaRDD<ReadItem> items = jsc.parallelize(tasks, Math.max(1, tasks.size())).flatMap(readers::chunks);
     if (!parquet.isEmpty()) {
@@ -396,7 +426,7 @@ public final class AttentionPlan {
       return items.map(i -> (Chunk) i);
     }
     // Malformed records are few: list them on the driver, then drop every chunk read of them.
-    JavaRDD<ReadItem> cached = items.persist(StorageLevel.MEMORY_AND_DISK_SER());
+    JavaRDD<ReadItem> cached = items.persist(TOKEN_ROWS);
     release.add(() -> cached.unpersist(false));
     List<ReadItem.Skipped> skipped = timed(stats, "validate", () -> cached
         .filter(i -> i instanceof ReadItem.Skipped).map(i -> (ReadItem.Skipped) i).collect());
