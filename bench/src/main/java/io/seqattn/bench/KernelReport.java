@@ -9,8 +9,6 @@ import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.Options;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * Runs the sgemm peak and the kernel benchmarks in one JMH run (one forked JVM each, same
@@ -25,24 +23,7 @@ public final class KernelReport {
 
   public static void main(String[] args) throws RunnerException {
     String kernels = args.length > 0 ? args[0] : "KernelBench";
-    OptionsBuilder builder = new OptionsBuilder();
-    for (int i = 1; i < args.length; i++) {
-      String[] param = args[i].split("=", 2);
-      if (param.length != 2) {
-        throw new IllegalArgumentException("expected NAME=VALUE[,VALUE...], got '" + args[i] + "'");
-      }
-      builder.param(param[0], param[1].split(","));
-    }
-    Options options = builder
-        .include(SgemmPeak.class.getSimpleName())
-        .include(kernels)
-        .forks(1)
-        .warmupIterations(2)
-        .warmupTime(TimeValue.seconds(1))
-        .measurementIterations(3)
-        .measurementTime(TimeValue.seconds(2))
-        .jvmArgsAppend("-Xmx3g")
-        .build();
+    Options options = ReportOptions.timed(ReportOptions.builder(kernels, args, 1), 1, 2);
     Collection<RunResult> results = new Runner(options).run();
 
     double peak = 0;
