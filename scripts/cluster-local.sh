@@ -101,24 +101,9 @@ log "master $master with 2 workers (1 core each); logs in $work/logs"
 # --- the job, through SparkSubmit, for a one-layer model and a deep gated one ------------------------
 "$root/scripts/seqattn" init-model --output "$work/model" 2>/dev/null
 # Two blocks: GLA-gated (identity features, no normalizer, output norm and gate, SwiGLU), then
-# scalar-gated (Mamba2 form; elu, RoPE, LayerNorm, GELU); docs/model-format-2.md.
-cat > "$work/deep.json" <<'JSON'
-{"format": 2, "tokenizer": {"type": "dna", "k": 3, "stride": 1}, "d_model": 16, "positional": "sinusoidal",
- "layers": [
-  {"norm": {"type": "rmsnorm", "eps": 1e-6},
-   "mixer": {"type": "linear_attention", "heads": 2, "d_key": 8, "d_value": 8, "feature_map": "identity",
-             "query_scale": 0.35355339059327373, "rope": false, "normalizer": "none", "eps": 1e-6, "causal": true,
-             "gate": {"type": "gla", "rank": 4, "tau": 16.0}, "output_norm": {"type": "rmsnorm", "eps": 1e-5},
-             "output_gate": true},
-   "ffn": {"type": "swiglu", "d_ff": 32}},
-  {"norm": {"type": "layernorm", "eps": 1e-5},
-   "mixer": {"type": "linear_attention", "heads": 2, "d_key": 8, "d_value": 8, "feature_map": "elu",
-             "query_scale": 1.0, "rope": true, "normalizer": "z", "eps": 1e-6, "causal": true,
-             "gate": {"type": "scalar"}, "output_norm": null, "output_gate": false},
-   "ffn": {"type": "gelu", "d_ff": 32}}],
- "final_norm": {"type": "rmsnorm", "eps": 1e-6}, "d_out": 0}
-JSON
-"$root/scripts/seqattn" init-model --config "$work/deep.json" --seed 5 --output "$work/deep-model" 2>/dev/null
+# scalar-gated (Mamba2 form; elu, RoPE, LayerNorm, GELU); docs/model-format-2.md. The same model
+# (config and seed) as the JVM tests' TestModels.gatedStack().
+"$root/scripts/seqattn" init-model --config "$root/scripts/reference/gated-stack.json" --seed 5 --output "$work/deep-model" 2>/dev/null
 
 # Submits one run to the cluster, runs the same in local[1], and compares every table bit for bit.
 check() {

@@ -34,28 +34,21 @@ public final class TestModels {
   /**
    * A gated causal 2-layer stack over 3-mers: a GLA-gated identity-map layer without normalizer,
    * with output norm and gate and a SwiGLU FFN (the GLA block), then a Mamba2-style scalar-gated
-   * elu layer with the z normalizer, RoPE and a GELU FFN, LayerNorms, a final RMSNorm.
+   * elu layer with the z normalizer, RoPE and a GELU FFN, LayerNorms, a final RMSNorm
+   * ({@code scripts/reference/gated-stack.json}, seed 5).
    */
   public static StackModel gatedStack() {
-    return StackInitializer.random(StackConfigJson.parse(GATED_STACK), 5);
+    try {
+      return StackInitializer.random(StackConfigJson.parse(java.nio.file.Files.readString(gatedStackConfig())), 5);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
-  public static final String GATED_STACK = """
-      {"format": 2, "tokenizer": {"type": "dna", "k": 3, "stride": 1}, "d_model": 16, "positional": "sinusoidal",
-       "layers": [
-        {"norm": {"type": "rmsnorm", "eps": 1e-6},
-         "mixer": {"type": "linear_attention", "heads": 2, "d_key": 8, "d_value": 8, "feature_map": "identity",
-                   "query_scale": 0.35355339059327373, "rope": false, "normalizer": "none", "eps": 1e-6,
-                   "causal": true, "gate": {"type": "gla", "rank": 4, "tau": 16.0},
-                   "output_norm": {"type": "rmsnorm", "eps": 1e-5}, "output_gate": true},
-         "ffn": {"type": "swiglu", "d_ff": 32}},
-        {"norm": {"type": "layernorm", "eps": 1e-5},
-         "mixer": {"type": "linear_attention", "heads": 2, "d_key": 8, "d_value": 8, "feature_map": "elu",
-                   "query_scale": 1.0, "rope": true, "normalizer": "z", "eps": 1e-6, "causal": true,
-                   "gate": {"type": "scalar"}, "output_norm": null, "output_gate": false},
-         "ffn": {"type": "gelu", "d_ff": 32}}],
-       "final_norm": {"type": "rmsnorm", "eps": 1e-6}, "d_out": 0}
-      """;
+  /** The gated stack's config, checked in once for these tests and scripts/cluster-local.sh. */
+  public static Path gatedStackConfig() {
+    return Path.of(System.getProperty("seqattn.gated.stack", "../scripts/reference/gated-stack.json"));
+  }
 
   /** Decompresses a gzip file to {@code target} (tests of uncompressed, indexed FASTA). */
   public static Path gunzip(Path gz, Path target) throws java.io.IOException {
