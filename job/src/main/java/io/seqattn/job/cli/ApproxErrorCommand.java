@@ -11,9 +11,11 @@ import io.seqattn.core.model.ModelDirectory;
 import io.seqattn.core.model.ModelVariants;
 import io.seqattn.core.network.SequenceAttention;
 import io.seqattn.job.input.Chunk;
+import io.seqattn.job.input.FastaOptions;
 import io.seqattn.job.input.InputFile;
 import io.seqattn.job.input.ReadItem;
 import io.seqattn.job.input.Readers;
+import io.seqattn.job.input.Validation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -148,9 +150,14 @@ final class ApproxErrorCommand implements Callable<Integer> {
   }
 
   private Map<String, int[]> read(Model model) throws IOException {
-    Readers readers = new Readers(model.config().tokenizer(), tokens, input.idField, input.textField);
+    Readers readers = new Readers(model.config().tokenizer(), tokens, input.idField, input.textField, input.idsField,
+        Validation.STRICT, FastaOptions.NONE);
     Map<String, int[]> seqs = new LinkedHashMap<>();
     for (InputFile file : input.files()) {
+      if (file.isParquet()) {
+        throw new SeqAttn.UserException(file.path() + ": approx-error reads its sequences itself, not through Spark, "
+            + "so it takes FASTA, text and JSONL (ids as JSONL), not Parquet (write the ids as JSONL, or use run)");
+      }
       for (Iterator<ReadItem> it = readers.chunks(file); it.hasNext() && seqs.size() < sequences; ) {
         Chunk c = (Chunk) it.next();
         if (c.index() == 0 && c.tokens().length >= 2) {

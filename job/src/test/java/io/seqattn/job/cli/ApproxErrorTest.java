@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.seqattn.core.features.FeatureMaps;
+import io.seqattn.core.model.ModelConfig;
 import io.seqattn.core.model.ModelDirectory;
+import io.seqattn.core.model.ModelInitializer;
+import io.seqattn.core.model.Positional;
+import io.seqattn.core.model.TokenizerSpec;
 import io.seqattn.job.testing.TestModels;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -46,5 +51,36 @@ class ApproxErrorTest {
         "favor+ with 16x the features is far closer to softmax: " + small + " / " + large);
     BufferedImage png = ImageIO.read(out.resolve("approx-error.png").toFile());
     assertEquals(900, png.getWidth());
+  }
+
+  @Test
+  void idsComeFromTheNamedFieldAndParquetIsRefusedInOneLine(@TempDir Path tmp) throws Exception {
+    Path model = tmp.resolve("model");
+    ModelDirectory.save(ModelInitializer.random(new ModelConfig(TokenizerSpec.ids(100), 8, 1, 8, FeatureMaps.ELU,
+        Positional.SINUSOIDAL, 1e-6), 0, 3), model);
+    StringBuilder jsonl = new StringBuilder();
+    for (int d = 0; d < 2; d++) {
+      StringBuilder ids = new StringBuilder();
+      for (int i = 0; i < 200; i++) {
+        ids.append(i == 0 ? "" : ",").append((i * 37 + d * 11) % 100);
+      }
+      jsonl.append("{\"id\": \"doc").append(d).append("\", \"tokens\": [").append(ids).append("]}\n");
+    }
+    Path docs = Files.writeString(tmp.resolve("docs.jsonl"), jsonl);
+    Path out = tmp.resolve("study");
+    BadInputTest.Result r = BadInputTest.cli("approx-error", "--input", docs.toString(), "--format", "ids",
+        "--ids-field", "tokens", "--model-dir", model.toString(), "--features", "16", "--maps", "elu", "--seeds", "1",
+        "--sequences", "2", "--tokens", "100", "--out", out.toString());
+    assertEquals(0, r.status(), r.err());
+    assertEquals(2, new ObjectMapper().readTree(out.resolve("approx-error.json").toFile()).get("sequences").size());
+
+    Path table = Files.write(tmp.resolve("ids.parquet"), new byte[] {'P', 'A', 'R', '1'});
+    Path refused = tmp.resolve("refused");
+    r = BadInputTest.cli("approx-error", "--input", table.toString(), "--format", "ids", "--model-dir",
+        model.toString(), "--out", refused.toString());
+    assertEquals(1, r.status());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(r.err().startsWith("seqattn: error: " + table.toAbsolutePath() + ": approx-error reads"), r.err());
+    assertTrue(Files.notExists(refused));
   }
 }
