@@ -28,8 +28,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * {@code NAME=VALUE[,VALUE...]} JMH parameters (chunk, layer).
  */
 public final class StackReport {
-  /** The causal block of {@code StackKernel}, for the flop count of the within-block products. */
-  static final int CAUSAL_BLOCK = 32;
+  /** The causal block of the stack's kernel, for the flop count of the within-block products. */
+  static final int CAUSAL_BLOCK = io.seqattn.core.stack.StackNetwork.CAUSAL_BLOCK_SIZE;
 
   public static void main(String[] args) throws RunnerException, IOException {
     String config = args.length > 0 ? Path.of(args[0]).toAbsolutePath().toString()

@@ -25,8 +25,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * one call happens in the thread's chunk workspace.
  */
 final class StackKernel implements LayeredKernel {
-  /** Block size of causal layers: short enough that the gates' factors within it stay well inside float range. */
-  static final int BLOCK_SIZE = 32;
+  static final int BLOCK_SIZE = StackNetwork.CAUSAL_BLOCK_SIZE;
 
   private final StackConfig config;
   private final float[] embedding;

@@ -18,6 +18,8 @@ import java.util.List;
  * @param outputLayer 1 … L for that block's output in outputs/, 0 for the final normed output
  */
 public record StackNetwork(StackModel model, int outputLayer) implements Network {
+  /** Block size of causal layers: short enough that the gates' factors within it stay well inside float range. */
+  public static final int CAUSAL_BLOCK_SIZE = 32;
 
   public StackNetwork {
     if (outputLayer < 0 || outputLayer > model.config().depth()) {
