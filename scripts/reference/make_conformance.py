@@ -117,8 +117,9 @@ def write_npy(path, array):
         np.save(f, np.ascontiguousarray(array), allow_pickle=False)
 
 
-def write_case(out_dir, name, spec, seed):
-    data, layers, positional, final_norm, d_out = spec
+def new_case(out_dir, name, data, layers, positional, final_norm, d_out, seed):
+    """A fresh case directory with its `model/` (d_model 16, the `ids` tokenizer, seeded float32
+    weights): (case directory, ids, model)."""
     ids, vocab = dna_ids() if data == "dna" else doc_ids()
     raw = {"format": 2, "tokenizer": {"type": "ids", "vocab_size": vocab}, "d_model": 16, "positional": positional,
            "layers": layers, "final_norm": final_norm, "d_out": d_out}
@@ -126,6 +127,12 @@ def write_case(out_dir, name, spec, seed):
     case = os.path.join(out_dir, name)
     shutil.rmtree(case, ignore_errors=True)
     model.export(os.path.join(case, "model"))
+    return case, ids, model
+
+
+def write_case(out_dir, name, spec, seed):
+    data, layers, positional, final_norm, d_out = spec
+    case, ids, _ = new_case(out_dir, name, data, layers, positional, final_norm, d_out, seed)
     with open(os.path.join(case, "ids.txt"), "w", encoding="ascii") as f:
         f.write(" ".join(str(t) for t in ids) + "\n")
     loaded = ref.SeqAttnModel.load(os.path.join(case, "model"))
@@ -140,14 +147,20 @@ def write_case(out_dir, name, spec, seed):
     print(f"{case}: {len(layers)} layers, {len(ids)} ids ({data})", file=sys.stderr)
 
 
-def main(argv):
+def generate(argv, cases, write):
+    """`SCRIPT OUT_DIR`: every case, sorted by name, written by `write(out_dir, name, spec, seed)`
+    with seeds 1, 2, … in that order."""
     if len(argv) != 2:
         print(f"usage: {argv[0]} OUT_DIR", file=sys.stderr)
         return 2
     os.makedirs(argv[1], exist_ok=True)
-    for seed, (name, spec) in enumerate(sorted(CASES.items()), start=1):
-        write_case(argv[1], name, spec, seed)
+    for seed, (name, spec) in enumerate(sorted(cases.items()), start=1):
+        write(argv[1], name, spec, seed)
     return 0
+
+
+def main(argv):
+    return generate(argv, CASES, write_case)
 
 
 if __name__ == "__main__":

@@ -340,7 +340,9 @@ def read_config(path: str) -> ModelConfig:
 # ---------------------------------------------------------------------------------------------
 
 def _w(p: torch.Tensor, dtype) -> torch.Tensor:
-    return p.detach().to(dtype)
+    """A parameter in the compute dtype; differentiable, so autograd reaches the parameters
+    (the forward paths themselves run under no_grad)."""
+    return p.to(dtype)
 
 
 def _normal(gen, shape, std) -> torch.Tensor:
@@ -1204,6 +1206,27 @@ class Head(nn.Module):
         self.wo.data.copy_(_normal(gen, self.wo.shape, self.wo.shape[0] ** -0.5))
 
 
+class Classifier(nn.Module):
+    """The classification head of `seqattn train --task classify`: logits = e·W + b on a
+    sequence's embedding e, W `classifier.weight` [e, C], b `classifier.bias` [C]; the loss is
+    softmax cross entropy −log p_label."""
+
+    def __init__(self, width: int, classes: int):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(width, classes))
+        self.bias = nn.Parameter(torch.empty(classes))
+
+    def reset(self, gen):
+        self.weight.data.copy_(_normal(gen, self.weight.shape, self.weight.shape[0] ** -0.5))
+        self.bias.data.zero_()
+
+    def logits(self, embedding, dtype):
+        return embedding @ _w(self.weight, dtype) + _w(self.bias, dtype)
+
+    def loss(self, embedding, label: int, dtype):
+        return -torch.log_softmax(self.logits(embedding, dtype), dim=-1)[label]
+
+
 @dataclass
 class ForwardResult:
     """What both forward paths return, in the compute dtype. Rows of absent positions are NaN in
@@ -1341,6 +1364,12 @@ class SeqAttnModel(nn.Module):
         """The oracle: every causal layer as its per-token recurrence, every global one as its
         sums, features by their formulas, in `dtype`. Written to be read, not to be fast."""
         ids, present = self._inputs(ids, present)
+        x, layers, states = self._recurrent_layers(ids, present, dtype)
+        return self._result(x, layers, states, present, dtype)
+
+    def _recurrent_layers(self, ids, present, dtype):
+        """The last block's output Y_L, every block's output and state, by the recurrence; with
+        autograd when called outside no_grad."""
         positions = torch.arange(ids.shape[0])
         x = self.embed(ids, dtype)
         layers, states = [], []
@@ -1350,7 +1379,18 @@ class SeqAttnModel(nn.Module):
             x = block.feed_forward(x + mixed, dtype)
             layers.append(x)
             states.append(state)
-        return self._result(x, layers, states, present, dtype)
+        return x, layers, states
+
+    def embedding_of(self, ids, present=None, dtype=torch.float64) -> torch.Tensor:
+        """The pooled embedding (mean of F over present positions, · head.wo), differentiable:
+        what `seqattn train --task classify` feeds its classifier."""
+        ids, present = self._inputs(ids, present)
+        if not bool(present.any()):
+            raise InputError("the sequence has no present position: nothing to pool")
+        x, _, _ = self._recurrent_layers(ids, present, dtype)
+        final = x if self.final_norm is None else self.final_norm(x, dtype)
+        pooled = final[present].mean(0)
+        return pooled if self.head is None else pooled @ _w(self.head.wo, dtype)
 
     @torch.no_grad()
     def forward_chunked(self, ids, present=None, chunk_size=65536, block_size=64, sub_block=8,

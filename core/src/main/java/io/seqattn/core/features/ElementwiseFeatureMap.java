@@ -15,6 +15,13 @@ public non-sealed interface ElementwiseFeatureMap extends FeatureMap {
   /** Replaces every element of {@code x} by φ(x), in float32. */
   void applyInPlace(INDArray x);
 
+  /**
+   * φ'(x) for every element of {@code x}, a new array of x's data type: what training's backward
+   * pass multiplies the features' gradient by. At a kink (relu at 0) the value PyTorch's autograd
+   * takes there.
+   */
+  INDArray derivative(INDArray x);
+
   @Override
   default boolean usesOmega() {
     return false;

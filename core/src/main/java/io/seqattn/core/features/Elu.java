@@ -42,6 +42,12 @@ public record Elu() implements ElementwiseFeatureMap {
     Transforms.max(x, 0.0, false).addi(negativePart);
   }
 
+  /** φ'(x) = 1 for x > 0, eˣ otherwise: e^min(x, 0). */
+  @Override
+  public INDArray derivative(INDArray x) {
+    return Transforms.exp(Transforms.min(x, 0.0, true), false);
+  }
+
   @Override
   public String toString() {
     return name();

@@ -1,6 +1,7 @@
 package io.seqattn.core.features;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /** φ(x) = x: plain linear attention, whose normalizer can have either sign (counted when ≤ 0). */
 public record Identity() implements ElementwiseFeatureMap {
@@ -23,6 +24,12 @@ public record Identity() implements ElementwiseFeatureMap {
   @Override
   public void applyInPlace(INDArray x) {
     // φ(x) = x
+  }
+
+  /** φ'(x) = 1. */
+  @Override
+  public INDArray derivative(INDArray x) {
+    return Nd4j.onesLike(x);
   }
 
   @Override

@@ -26,6 +26,12 @@ public record Relu() implements ElementwiseFeatureMap {
     Transforms.relu(x, false);
   }
 
+  /** φ'(x) = 1 for x > 0, else 0 (also at 0, as PyTorch's relu). */
+  @Override
+  public INDArray derivative(INDArray x) {
+    return x.gt(0.0).castTo(x.dataType());
+  }
+
   @Override
   public String toString() {
     return name();
