@@ -1457,6 +1457,88 @@ class SeqAttnModel(nn.Module):
         return self.forward_chunked(ids, present, **options)
 
 
+class JavaRandom:
+    """java.util.Random (its documented 48-bit linear congruential generator), so the reference's
+    training loop visits sequences in exactly the order seqattn's does."""
+
+    MASK = (1 << 48) - 1
+
+    def __init__(self, seed: int):
+        self.seed = (seed ^ 0x5DEECE66D) & self.MASK
+
+    def _next(self, bits: int) -> int:
+        self.seed = (self.seed * 0x5DEECE66D + 0xB) & self.MASK
+        return self.seed >> (48 - bits)
+
+    def next_int(self, bound: int) -> int:
+        r = self._next(31)
+        m = bound - 1
+        if bound & m == 0:
+            return (bound * r) >> 31
+        u = r
+        r = u % bound
+        while u - r + m >= 1 << 31:  # Java's int overflow test u - r + m < 0
+            u = self._next(31)
+            r = u % bound
+        return r
+
+
+def epoch_order(n: int, seed: int, epoch: int) -> List[int]:
+    """The order of epoch `epoch` (0-based) of `seqattn train`: Fisher–Yates from Random(seed·1000003 + epoch)."""
+    order = list(range(n))
+    rng = JavaRandom(seed * 1_000_003 + epoch)
+    for i in range(n - 1, 0, -1):
+        j = rng.next_int(i + 1)
+        order[i], order[j] = order[j], order[i]
+    return order
+
+
+def learning_rate_at(t: int, total: int, lr: float, min_lr: float, warmup: int) -> float:
+    """Step t (1-based) of `total`: linear warm-up over `warmup` steps, then cosine down to min_lr."""
+    if t <= warmup:
+        return lr * t / warmup
+    if total <= warmup:
+        return lr
+    progress = (t - warmup) / (total - warmup)
+    return min_lr + (lr - min_lr) * 0.5 * (1 + math.cos(math.pi * progress))
+
+
+def train_classifier(model: "SeqAttnModel", head: Classifier, sequences, labels, settings: dict,
+                     dtype=torch.float64) -> List[float]:
+    """The training loop `seqattn train --task classify` runs, in plain PyTorch: epochs over the
+    sequences in `epoch_order`, batches of `batch_size` (mean cross entropy on the pooled
+    embedding), `clip_grad_norm_`, AdamW with weight decay on every matrix, the learning rate of
+    `learning_rate_at`. Returns the loss of every step."""
+    params = list(model.parameters()) + list(head.parameters())
+    decayed = [p for p in params if p.dim() >= 2]
+    plain = [p for p in params if p.dim() < 2]
+    opt = torch.optim.AdamW([{"params": decayed, "weight_decay": settings["weight_decay"]},
+                             {"params": plain, "weight_decay": 0.0}], lr=settings["learning_rate"],
+                            betas=(settings["beta1"], settings["beta2"]), eps=settings["adam_eps"])
+    n, batch = len(sequences), settings["batch_size"]
+    per_epoch = (n + batch - 1) // batch
+    total = settings["epochs"] * per_epoch
+    losses, t = [], 0
+    for epoch in range(settings["epochs"]):
+        order = epoch_order(n, settings["seed"], epoch)
+        for start in range(0, n, batch):
+            t += 1
+            chosen = order[start:start + batch]
+            opt.zero_grad()
+            loss = sum(head.loss(model.embedding_of(torch.tensor(sequences[i]), None, dtype), labels[i], dtype)
+                       for i in chosen) / len(chosen)
+            loss.backward()
+            if settings["clip_norm"] > 0:
+                torch.nn.utils.clip_grad_norm_(params, settings["clip_norm"])
+            lr = learning_rate_at(t, total, settings["learning_rate"], settings["min_learning_rate"],
+                                  settings["warmup_steps"])
+            for group in opt.param_groups:
+                group["lr"] = lr
+            opt.step()
+            losses.append(float(loss))
+    return losses
+
+
 def _read_tensor(path: str, name: str, shape) -> np.ndarray:
     """One .npy: little-endian float32/float64, C order, the expected shape, finite."""
     try:
