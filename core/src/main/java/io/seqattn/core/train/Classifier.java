@@ -1,5 +1,8 @@
 package io.seqattn.core.train;
 
+import io.seqattn.core.random.Gaussian;
+import java.util.SplittableRandom;
+
 /**
  * The classification head on a sequence's embedding e (the mean of the final normed output over
  * present positions, times {@code head.wo} when the model has it): logits = e·W + b, W =
@@ -27,6 +30,24 @@ public final class Classifier {
     this.classes = classes;
     this.weight = weight;
     this.bias = bias;
+  }
+
+  /** A seeded new head: W ~ N(0, 1/width), b = 0. */
+  public static Classifier random(int width, int classes, long seed) {
+    return new Classifier(width, classes, Gaussian.array(new SplittableRandom(seed), (long) width * classes,
+        1 / Math.sqrt(width)), new float[classes]);
+  }
+
+  public float[] weight() {
+    return weight;
+  }
+
+  public float[] bias() {
+    return bias;
+  }
+
+  public int width() {
+    return width;
   }
 
   public int classes() {

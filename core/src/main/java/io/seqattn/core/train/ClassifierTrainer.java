@@ -4,7 +4,6 @@ import io.seqattn.core.stack.StackConfig;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -137,12 +136,19 @@ public final class ClassifierTrainer {
    */
   public static SequenceResult sequence(StackConfig config, Map<String, float[]> tensors, int index, int[] ids,
       int label, int chunkSize) {
-    Map<String, float[]> model = new LinkedHashMap<>(tensors);
-    float[] w = model.remove(Classifier.WEIGHT);
-    float[] b = model.remove(Classifier.BIAS);
+    float[] w = tensors.get(Classifier.WEIGHT);
+    float[] b = tensors.get(Classifier.BIAS);
     Classifier head = new Classifier(config.embeddingDim(), b.length, w, b);
-    SequenceGradient.Result r = new SequenceGradient(config, model, head, DataType.FLOAT).classify(ids, chunkSize,
+    SequenceGradient.Result r = new SequenceGradient(config, tensors, head, DataType.FLOAT).classify(ids, chunkSize,
         label);
     return new SequenceResult(index, r.loss(), ids.length, r.gradients());
+  }
+
+  /** One sequence's logits for the weights {@code tensors} (model and classifier): the forward pass only. */
+  public static double[] logits(StackConfig config, Map<String, float[]> tensors, int[] ids, int chunkSize) {
+    float[] w = tensors.get(Classifier.WEIGHT);
+    float[] b = tensors.get(Classifier.BIAS);
+    Classifier head = new Classifier(config.embeddingDim(), b.length, w, b);
+    return new SequenceGradient(config, tensors, head, DataType.FLOAT).logits(ids, chunkSize);
   }
 }

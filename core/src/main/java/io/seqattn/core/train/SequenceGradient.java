@@ -1,12 +1,15 @@
 package io.seqattn.core.train;
 
+import io.seqattn.core.mixer.ChunkWorkspace;
 import io.seqattn.core.model.Positional;
 import io.seqattn.core.stack.StackConfig;
 import io.seqattn.core.tokenize.Tokenizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -30,9 +33,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * or recomputes them from the tokens and the stored states.
  */
 public final class SequenceGradient {
+  private static final String SEQUENCE_SCOPE = "train-sequence";
+  private static final String CHUNK_SCOPE = "train-chunk";
+
   private final StackConfig config;
   private final DataType type;
-  private final INDArray table;
+  /** The embedding table [vocabulary, d], row-major. */
+  private final float[] table;
   private final int vocabulary;
   private final BlockLayer[] blocks;
   private final NormLayer finalNorm;
@@ -48,13 +55,15 @@ public final class SequenceGradient {
     this.type = type;
     Parameters p = new Parameters(tensors, type);
     int d = config.dModel();
-    this.vocabulary = p.raw("embedding").length / d;
-    this.table = p.matrix("embedding", vocabulary, d);
+    this.table = p.raw("embedding");
+    this.vocabulary = table.length / d;
     this.blocks = new BlockLayer[config.depth()];
-    for (int i = 0; i < blocks.length; i++) {
-      blocks[i] = new BlockLayer(i, config.layers().get(i), d, p);
+    try (MemoryWorkspace ignored = ChunkWorkspace.outside()) {
+      for (int i = 0; i < blocks.length; i++) {
+        blocks[i] = new BlockLayer(i, config.layers().get(i), d, p);
+      }
+      this.finalNorm = config.finalNorm() == null ? null : new NormLayer("final_norm", config.finalNorm(), p);
     }
-    this.finalNorm = config.finalNorm() == null ? null : new NormLayer("final_norm", config.finalNorm(), p);
     if (config.dOut() > 0) {
       float[] wo = p.raw("head.wo");
       this.headWo = new double[wo.length];
@@ -71,13 +80,13 @@ public final class SequenceGradient {
   public record Result(double loss, double[] logits, Gradients gradients) {}
 
   /** One chunk of the sequence: its ids, first position and presence column. */
-  private record Chunk(int[] ids, long start, INDArray present) {}
+  private record Chunk(int[] ids, long start, INDArray present, int presentCount) {}
 
   /** The loss and logits only (the forward pass). */
   public double[] logits(int[] ids, int chunkSize) {
-    List<Chunk> chunks = chunks(ids, chunkSize);
-    Forward f = forward(chunks);
-    return classifier.logits(f.embedding);
+    try (MemoryWorkspace ignored = ChunkWorkspace.scope(SEQUENCE_SCOPE)) {
+      return classifier.logits(forward(chunks(ids, chunkSize)).embedding);
+    }
   }
 
   /** The loss −log p_label of one sequence and the gradient of every tensor, chunks of {@code chunkSize}. */
@@ -85,7 +94,12 @@ public final class SequenceGradient {
     if (label < 0 || label >= classifier.classes()) {
       throw new IllegalArgumentException("label " + label + " is not a class (0.." + (classifier.classes() - 1) + ")");
     }
-    List<Chunk> chunks = chunks(ids, chunkSize);
+    try (MemoryWorkspace ignored = ChunkWorkspace.scope(SEQUENCE_SCOPE)) {
+      return classifyInScope(chunks(ids, chunkSize), label);
+    }
+  }
+
+  private Result classifyInScope(List<Chunk> chunks, int label) {
     Forward f = forward(chunks);
     Gradients grads = new Gradients();
     double[] dEmbedding = new double[config.embeddingDim()];
@@ -115,31 +129,54 @@ public final class SequenceGradient {
     List<INDArray> dx = new ArrayList<>();
     for (int c = 0; c < chunks.size(); c++) {
       Chunk chunk = chunks.get(c);
-      INDArray dF = Dense.mm(chunk.present, dRowArray);
       INDArray last = f.activations.get(layers).get(c);
-      dx.add(finalNorm == null ? dF : finalNorm.backward(last, dF, grads));
+      dx.add(inChunkScope(chunk, () -> {
+        INDArray dF = Dense.mm(chunk.present, dRowArray);
+        return finalNorm == null ? dF : finalNorm.backward(last, dF, grads);
+      }));
     }
     for (int l = layers - 1; l >= 0; l--) {
       BlockLayer block = blocks[l];
       List<INDArray> in = f.activations.get(l);
+      GlobalState state = f.states.get(l);
       GlobalState adjoint = block.zeroState();
       List<INDArray> partial = new ArrayList<>();
       for (int c = 0; c < chunks.size(); c++) {
         Chunk chunk = chunks.get(c);
-        GlobalMixerLayer.Half half = block.backwardQueries(in.get(c), chunk.start, chunk.present, f.states.get(l),
-            dx.get(c), grads);
-        adjoint = adjoint.plus(half.adjoint());
-        partial.add(half.dA());
+        INDArray x = in.get(c);
+        INDArray dy = dx.get(c);
+        GlobalState[] share = new GlobalState[1];
+        partial.add(inChunkScope(chunk, () -> {
+          GlobalMixerLayer.Half half = block.backwardQueries(x, chunk.start, chunk.present, state, dy, grads);
+          share[0] = half.adjoint();
+          return half.dA();
+        }));
+        adjoint = adjoint.plus(share[0]);
       }
+      GlobalState total = adjoint;
       for (int c = 0; c < chunks.size(); c++) {
         Chunk chunk = chunks.get(c);
-        dx.set(c, partial.get(c).addi(block.backwardKeys(in.get(c), chunk.start, chunk.present, adjoint, grads)));
+        INDArray x = in.get(c);
+        INDArray keys = inChunkScope(chunk, () -> block.backwardKeys(x, chunk.start, chunk.present, total, grads));
+        dx.set(c, partial.get(c).addi(keys));
       }
     }
     for (int c = 0; c < chunks.size(); c++) {
       grads.addRows("embedding", vocabulary, chunks.get(c).ids, dx.get(c));
     }
     return new Result(loss, classifier.logits(f.embedding), grads);
+  }
+
+  /**
+   * {@code work}'s [n, d] result for one chunk, computed in a nested workspace whose temporaries
+   * are reused from chunk to chunk, and copied into an array of the sequence's workspace.
+   */
+  private INDArray inChunkScope(Chunk chunk, Supplier<INDArray> work) {
+    INDArray out = Nd4j.createUninitialized(type, chunk.ids.length, config.dModel());
+    try (MemoryWorkspace ignored = ChunkWorkspace.scope(CHUNK_SCOPE)) {
+      out.assign(work.get());
+    }
+    return out;
   }
 
   /** Every layer's input per chunk (index L: the last block's output), the layers' states, the embedding. */
@@ -150,19 +187,26 @@ public final class SequenceGradient {
     List<List<INDArray>> activations = new ArrayList<>();
     List<INDArray> x = new ArrayList<>();
     for (Chunk chunk : chunks) {
-      x.add(embed(chunk));
+      x.add(inChunkScope(chunk, () -> embed(chunk)));
     }
     activations.add(x);
     List<GlobalState> states = new ArrayList<>();
     for (BlockLayer block : blocks) {
-      GlobalState state = block.zeroState();
+      GlobalState sum = block.zeroState();
       for (int c = 0; c < chunks.size(); c++) {
-        state = state.plus(block.summarize(x.get(c), chunks.get(c).start, chunks.get(c).present));
+        Chunk chunk = chunks.get(c);
+        try (MemoryWorkspace ignored = ChunkWorkspace.scope(CHUNK_SCOPE)) {
+          sum = sum.plus(block.summarize(x.get(c), chunk.start, chunk.present));
+        }
       }
+      GlobalState state = sum;
       states.add(state);
       List<INDArray> next = new ArrayList<>();
+      List<INDArray> in = x;
       for (int c = 0; c < chunks.size(); c++) {
-        next.add(block.forward(x.get(c), chunks.get(c).start, chunks.get(c).present, state));
+        Chunk chunk = chunks.get(c);
+        INDArray input = in.get(c);
+        next.add(inChunkScope(chunk, () -> block.forward(input, chunk.start, chunk.present, state)));
       }
       activations.add(next);
       x = next;
@@ -172,12 +216,15 @@ public final class SequenceGradient {
     int count = 0;
     for (int c = 0; c < chunks.size(); c++) {
       Chunk chunk = chunks.get(c);
-      INDArray out = finalNorm == null ? x.get(c) : finalNorm.apply(x.get(c));
-      double[] part = Dense.columnSums(out.mulColumnVector(chunk.present)).castTo(DataType.DOUBLE).toDoubleVector();
+      double[] part;
+      try (MemoryWorkspace ignored = ChunkWorkspace.scope(CHUNK_SCOPE)) {
+        INDArray out = finalNorm == null ? x.get(c) : finalNorm.apply(x.get(c));
+        part = Dense.columnSums(out.mulColumnVector(chunk.present)).castTo(DataType.DOUBLE).toDoubleVector();
+      }
       for (int i = 0; i < d; i++) {
         sum[i] += part[i];
       }
-      count += chunk.present.sumNumber().intValue();
+      count += chunk.presentCount;
     }
     if (count == 0) {
       throw new IllegalArgumentException("the sequence has no present position: nothing to pool");
@@ -216,39 +263,45 @@ public final class SequenceGradient {
       int to = Math.min(ids.length, from + chunkSize);
       int[] part = java.util.Arrays.copyOfRange(ids, from, to);
       double[] present = new double[part.length];
+      int count = 0;
       for (int i = 0; i < part.length; i++) {
         if (part[i] != Tokenizer.ABSENT && (part[i] < 0 || part[i] >= vocabulary)) {
           throw new IllegalArgumentException("token id " + part[i] + " at position " + (from + i)
               + " is outside the model's vocabulary (" + vocabulary + " ids)");
         }
         present[i] = part[i] == Tokenizer.ABSENT ? 0 : 1;
+        count += (int) present[i];
       }
-      out.add(new Chunk(part, from, Nd4j.create(present, new long[] {part.length, 1}, DataType.DOUBLE).castTo(type)));
+      out.add(new Chunk(part, from, Nd4j.create(present, new long[] {part.length, 1}, DataType.DOUBLE).castTo(type),
+          count));
     }
     return out;
   }
 
-  /** x_p = E[t_p] + PE(p), PE in double as the format defines it. */
+  /**
+   * x_p = E[t_p] + PE(p): the embedding rows copied in bulk (an absent position reads row 0; it
+   * has no key and is not pooled), PE computed in double as the format defines it.
+   */
   private INDArray embed(Chunk chunk) {
     int n = chunk.ids.length;
     int d = config.dModel();
-    int[] rows = new int[n];
-    for (int i = 0; i < n; i++) {
-      rows[i] = Math.max(chunk.ids[i], 0);
+    double[] x = new double[n * d];
+    for (int r = 0; r < n; r++) {
+      int row = Math.max(chunk.ids[r], 0) * d;
+      for (int i = 0; i < d; i++) {
+        x[r * d + i] = table[row + i];
+      }
     }
-    INDArray x = table.getRows(rows);
     if (config.positional() == Positional.SINUSOIDAL) {
-      double[] pe = new double[n * d];
       for (int i = 0; i < d / 2; i++) {
         double omega = Math.pow(10000.0, -2.0 * i / d);
         for (int r = 0; r < n; r++) {
           double angle = (chunk.start + r) * omega;
-          pe[r * d + 2 * i] = Math.sin(angle);
-          pe[r * d + 2 * i + 1] = Math.cos(angle);
+          x[r * d + 2 * i] += Math.sin(angle);
+          x[r * d + 2 * i + 1] += Math.cos(angle);
         }
       }
-      x.addi(Nd4j.create(pe, new long[] {n, d}, DataType.DOUBLE).castTo(type));
     }
-    return x;
+    return Nd4j.create(x, new long[] {n, d}, DataType.DOUBLE).castTo(type);
   }
 }

@@ -8,6 +8,7 @@ import io.seqattn.job.input.InputException;
 import io.seqattn.job.plan.OutputDirectory;
 import io.seqattn.job.plan.RunDirectory;
 import io.seqattn.job.plan.RunSpec;
+import io.seqattn.job.train.TrainingException;
 import io.seqattn.udfs.DuplicateSequenceException;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -27,7 +28,8 @@ record FailureReport(String message, boolean inTask, boolean unexpected) {
   private static final List<Class<? extends Throwable>> USER_ERRORS = List.of(InputException.class,
       ModelFormatException.class, NpyFormatException.class, OutputDirectory.OutputExistsException.class,
       RunDirectory.RunDirectoryException.class, RunSpec.InvalidRunException.class, DuplicateSequenceException.class,
-      SeqAttn.UserException.class, SafetensorsFormatException.class, CheckpointException.class);
+      SeqAttn.UserException.class, SafetensorsFormatException.class, CheckpointException.class,
+      TrainingException.class);
 
   /** A user error as Spark's message quotes a task's exception it could not hand over whole. */
   private static final Pattern QUOTED_USER_ERROR = Pattern.compile(

@@ -1,0 +1,154 @@
+package io.seqattn.job.cli;
+
+import io.seqattn.core.train.TrainSettings;
+import io.seqattn.job.train.LabelledDocuments;
+import io.seqattn.job.train.TrainingRun;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code seqattn train}: trains a format-2 model over whole documents with exact gradients on
+ * Spark ({@link TrainingRun}). Only {@code --task classify} is built so far.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = {"Train a format-2 model with a classification head on labelled JSONL documents: exact gradients "
+        + "over whole documents, computed by Spark tasks; AdamW with warm-up and cosine decay.",
+        "Writes OUT/model (a model directory, head in OUT/model/classifier), OUT/train.json (every step and "
+            + "held-out evaluation) and checkpoints in OUT/checkpoints (--resume continues from the newest)."})
+final class TrainCommand implements Callable<Integer> {
+
+  /** The training tasks. */
+  enum Task {
+    classify
+  }
+
+  @Option(names = "--task", required = true, paramLabel = "TASK",
+      description = "What to train: ${COMPLETION-CANDIDATES} (a pooled embedding -> linear head -> softmax cross "
+          + "entropy).")
+  Task task;
+
+  @Option(names = "--input", required = true, paramLabel = "FILE", description = "JSONL documents (.gz accepted).")
+  Path input;
+
+  @Option(names = "--label-field", required = true, paramLabel = "F", description = "String field with the class.")
+  String labelField;
+
+  @Option(names = "--text-field", defaultValue = "text", paramLabel = "F",
+      description = "String field with the document text (default: ${DEFAULT-VALUE}).")
+  String textField;
+
+  @Option(names = "--id-field", defaultValue = "id", paramLabel = "F",
+      description = "Field naming the document in messages (default: ${DEFAULT-VALUE}).")
+  String idField;
+
+  static final class Start {
+    @Option(names = "--init", paramLabel = "DIR", description = "Start from this format-2 model directory.")
+    Path init;
+
+    @Option(names = "--config", paramLabel = "FILE",
+        description = "Start from seeded random weights for this format-2 config.json (see --init-seed).")
+    Path config;
+  }
+
+  @ArgGroup(exclusive = true, multiplicity = "0..1")
+  Start start;
+
+  @Option(names = "--init-seed", defaultValue = "1",
+      description = "Seed of the random weights of --config and of a new head (default: ${DEFAULT-VALUE}).")
+  long initSeed;
+
+  @Option(names = {"--out", "--output"}, required = true, paramLabel = "DIR", description = "Run directory.")
+  Path out;
+
+  @Option(names = "--resume", description = "Continue the run in --out from its newest checkpoint.")
+  boolean resume;
+
+  @Option(names = "--epochs", defaultValue = "10", description = "Epochs (default: ${DEFAULT-VALUE}).")
+  int epochs;
+
+  @Option(names = "--batch-size", defaultValue = "8", description = "Documents per step (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(names = "--learning-rate", defaultValue = "0.003", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
+  double learningRate;
+
+  @Option(names = "--min-learning-rate", defaultValue = "0.0003",
+      description = "Learning rate at the last step (default: ${DEFAULT-VALUE}).")
+  double minLearningRate;
+
+  @Option(names = "--warmup-steps", defaultValue = "10", description = "Linear warm-up steps (default: ${DEFAULT-VALUE}).")
+  int warmupSteps;
+
+  @Option(names = "--weight-decay", defaultValue = "0.01",
+      description = "AdamW's decoupled weight decay of matrices (default: ${DEFAULT-VALUE}).")
+  double weightDecay;
+
+  @Option(names = "--clip-norm", defaultValue = "1.0",
+      description = "Clip the gradient to this global norm, 0 for none (default: ${DEFAULT-VALUE}).")
+  double clipNorm;
+
+  @Option(names = "--seed", defaultValue = "7",
+      description = "Seed of the data order and the held-out split (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--chunk-size", defaultValue = "4096",
+      description = "Tokens per chunk of the whole-document gradient (default: ${DEFAULT-VALUE}).")
+  int chunkSize;
+
+  @Option(names = "--eval-fraction", defaultValue = "0.2",
+      description = "Share of each class held out and evaluated after every epoch, 0 for none (default: "
+          + "${DEFAULT-VALUE}).")
+  double evalFraction;
+
+  @Option(names = "--checkpoint-every", defaultValue = "0",
+      description = "Also checkpoint every N steps (always after every epoch; default: ${DEFAULT-VALUE}).")
+  int checkpointEvery;
+
+  @Mixin
+  SparkOptions sparkOptions;
+
+  @Override
+  public Integer call() throws IOException {
+    if (!Files.isReadable(input)) {
+      throw new SeqAttn.UserException(input + ": no such file");
+    }
+    if (!resume && (start == null || (start.init == null && start.config == null))) {
+      throw new SeqAttn.UserException("say where training starts: --init DIR or --config FILE (or --resume)");
+    }
+    if (resume && start != null) {
+      throw new SeqAttn.UserException("--resume continues from the run's checkpoint: drop --init/--config");
+    }
+    if (!(evalFraction >= 0 && evalFraction < 1)) {
+      throw new SeqAttn.UserException("--eval-fraction must be in [0, 1), got " + evalFraction);
+    }
+    if (checkpointEvery < 0) {
+      throw new SeqAttn.UserException("--checkpoint-every must be >= 0, got " + checkpointEvery);
+    }
+    TrainSettings settings;
+    try {
+      settings = new TrainSettings(epochs, batchSize, learningRate, minLearningRate, warmupSteps, weightDecay, 0.9,
+          0.999, 1e-8, clipNorm, seed, chunkSize);
+    } catch (IllegalArgumentException e) {
+      throw new SeqAttn.UserException(e.getMessage());
+    }
+    TrainingRun.Options options = new TrainingRun.Options(new LabelledDocuments.Fields(input.toString(), textField,
+        labelField, idField), out, start == null ? null : start.init, start == null ? null : start.config, initSeed,
+        settings, evalFraction, checkpointEvery, resume, System.err);
+    try (SparkSessions.Handle session = sparkOptions.open("seqattn train", null)) {
+      TrainingRun.Outcome outcome = new TrainingRun(session.session(), options).run();
+      String evaluation = outcome.evaluation() == null || outcome.evaluation().sequences() == 0 ? ""
+          : String.format(Locale.ROOT, "; held-out accuracy %.3f, loss %.4f over %d documents",
+              outcome.evaluation().accuracy(), outcome.evaluation().loss(), outcome.evaluation().sequences());
+      System.err.println("seqattn: trained " + outcome.steps() + " steps" + evaluation + "; model in "
+          + outcome.model());
+    }
+    return 0;
+  }
+}
