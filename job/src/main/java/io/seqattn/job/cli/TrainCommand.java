@@ -111,6 +111,11 @@ final class TrainCommand implements Callable<Integer> {
       description = "Also checkpoint every N steps (always after every epoch; default: ${DEFAULT-VALUE}).")
   int checkpointEvery;
 
+  @Option(names = "--partitions", defaultValue = "0",
+      description = "Spread the documents over N partitions, 0 for as read; the weights do not depend on it "
+          + "(default: ${DEFAULT-VALUE}).")
+  int partitions;
+
   @Mixin
   SparkOptions sparkOptions;
 
@@ -128,6 +133,9 @@ final class TrainCommand implements Callable<Integer> {
     if (!(evalFraction >= 0 && evalFraction < 1)) {
       throw new SeqAttn.UserException("--eval-fraction must be in [0, 1), got " + evalFraction);
     }
+    if (partitions < 0) {
+      throw new SeqAttn.UserException("--partitions must be >= 0, got " + partitions);
+    }
     if (checkpointEvery < 0) {
       throw new SeqAttn.UserException("--checkpoint-every must be >= 0, got " + checkpointEvery);
     }
@@ -140,7 +148,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     TrainingRun.Options options = new TrainingRun.Options(new LabelledDocuments.Fields(input.toString(), textField,
         labelField, idField), out, start == null ? null : start.init, start == null ? null : start.config, initSeed,
-        settings, evalFraction, checkpointEvery, resume, System.err);
+        settings, evalFraction, checkpointEvery, resume, partitions, System.err);
     try (SparkSessions.Handle session = sparkOptions.open("seqattn train", null)) {
       TrainingRun.Outcome outcome = new TrainingRun(session.session(), options).run();
       String evaluation = outcome.evaluation() == null || outcome.evaluation().sequences() == 0 ? ""

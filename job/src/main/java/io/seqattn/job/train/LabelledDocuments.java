@@ -27,12 +27,28 @@ public final class LabelledDocuments {
 
   /** The examples in file order, index 0, 1, … over the non-blank lines. */
   public static JavaRDD<Example> read(SparkSession spark, Fields fields, TokenizerSpec tokenizer) {
-    JavaRDD<Tuple2<String, Long>> lines = spark.read().textFile(fields.input()).javaRDD().zipWithIndex()
-        .map(t -> new Tuple2<>(t._1(), t._2() + 1)).filter(t -> !t._1().isBlank());
-    return lines.zipWithIndex().map(t -> parse(fields, tokenizer, t._1()._1(), t._1()._2(), (int) (long) t._2()));
+    return records(spark, fields).map(t -> {
+      Text r = t._1();
+      int[] ids = tokenizer.tokenize(r.text());
+      if (ids.length == 0) {
+        throw new InputException(fields.input() + ":" + r.line() + ": record '" + r.id() + "' has no tokens in field '"
+            + fields.text() + "' (remove the record, or fix its text)");
+      }
+      return new Example(t._2(), r.line(), r.id(), ids, r.label());
+    });
   }
 
-  static Example parse(Fields fields, TokenizerSpec tokenizer, String text, long line, int index) {
+  /** A record's line, id, text and label, before tokenizing. */
+  public record Text(long line, String id, String text, String label) implements Serializable {}
+
+  /** The records in file order with their index among the non-blank lines. */
+  public static JavaRDD<Tuple2<Text, Integer>> records(SparkSession spark, Fields fields) {
+    JavaRDD<Tuple2<String, Long>> lines = spark.read().textFile(fields.input()).javaRDD().zipWithIndex()
+        .map(t -> new Tuple2<>(t._1(), t._2() + 1)).filter(t -> !t._1().isBlank());
+    return lines.zipWithIndex().map(t -> new Tuple2<>(parse(fields, t._1()._1(), t._1()._2()), (int) (long) t._2()));
+  }
+
+  static Text parse(Fields fields, String text, long line) {
     String where = fields.input() + ":" + line;
     JsonNode record;
     try {
@@ -47,12 +63,7 @@ public final class LabelledDocuments {
     String body = string(record, fields.text(), where, "text");
     JsonNode id = record.get(fields.id());
     String name = id == null || id.isNull() ? "line " + line : id.asText();
-    int[] ids = tokenizer.tokenize(body);
-    if (ids.length == 0) {
-      throw new InputException(where + ": record '" + name + "' has no tokens in field '" + fields.text()
-          + "' (remove the record, or fix its text)");
-    }
-    return new Example(index, line, name, ids, label);
+    return new Text(line, name, body, label);
   }
 
   private static String string(JsonNode record, String field, String where, String role) {

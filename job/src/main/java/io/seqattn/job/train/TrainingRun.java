@@ -53,7 +53,8 @@ public final class TrainingRun {
 
   /** What the command line asks for. */
   public record Options(LabelledDocuments.Fields fields, Path out, Path init, Path config, long initSeed,
-      TrainSettings settings, double evalFraction, int checkpointEvery, boolean resume, PrintStream progress) {}
+      TrainSettings settings, double evalFraction, int checkpointEvery, boolean resume, int partitions,
+      PrintStream progress) {}
 
   /** The run's end: steps taken, the last evaluation, where the model is. */
   public record Outcome(long steps, Evaluation evaluation, Path model) {}
@@ -73,9 +74,13 @@ public final class TrainingRun {
     Path checkpoint = prepareOutput();
     StackModel initial = initialModel(checkpoint);
     StackConfig config = initial.config();
-    JavaRDD<LabelledDocuments.Example> all = LabelledDocuments.read(spark, o.fields(), config.tokenizer())
+    JavaRDD<LabelledDocuments.Example> read = LabelledDocuments.read(spark, o.fields(), config.tokenizer());
+    // each example carries its index, so how they are spread changes which task computes what, never a bit
+    JavaRDD<LabelledDocuments.Example> all = (o.partitions() > 0 ? read.repartition(o.partitions()) : read)
         .persist(StorageLevel.MEMORY_AND_DISK());
-    List<Meta> meta = all.map(e -> new Meta(e.index(), e.line(), e.label(), digest(e.ids()))).collect();
+    List<Meta> meta = new ArrayList<>(all.map(e -> new Meta(e.index(), e.line(), e.label(), digest(e.ids())))
+        .collect());
+    meta.sort(java.util.Comparator.comparingInt(Meta::index)); // the order of the file, not of the partitions
     if (meta.isEmpty()) {
       throw new TrainingException(o.fields().input() + ": no records");
     }
@@ -157,6 +162,14 @@ public final class TrainingRun {
         writeAtomically(o.out().resolve("train.json"), log);
       }
     }
+    if (last != null && last.sequences() > 0) {
+      double baseline = BagOfWordsBaseline.accuracy(spark, o.fields(), held);
+      log.putObject("baseline").put("method", "TF-IDF + logistic regression (Spark MLlib; HashingTF "
+          + BagOfWordsBaseline.FEATURES + ", regParam " + BagOfWordsBaseline.REG_PARAM + ")")
+          .put("held_out_accuracy", baseline);
+      o.progress().printf(Locale.ROOT, "seqattn: train: held-out accuracy %.3f; TF-IDF + logistic regression on the "
+          + "same split: %.3f%n", last.accuracy(), baseline);
+    }
     Path model = o.out().resolve("model");
     Path tmp = o.out().resolve("model.tmp");
     Checkpoint.deleteRecursively(tmp);
@@ -232,9 +245,14 @@ public final class TrainingRun {
           + state.path("data_fingerprint").asText() + ", " + o.fields().input() + " gives " + now.dataFingerprint()
           + ") (resume with the same --input, fields and --eval-fraction, or start a new --out)");
     }
-    if (!state.path("settings").equals(now.settings())) {
-      throw new TrainingException(file + ": the checkpoint was trained with other settings (" + state.path("settings")
-          + ") (resume with the same options, or start a new --out)");
+    JsonNode was = state.path("settings");
+    for (var field : (Iterable<Map.Entry<String, JsonNode>>) now.settings()::fields) {
+      String before = was.path(field.getKey()).asText();
+      if (!before.equals(field.getValue().asText())) {
+        throw new TrainingException(file + ": the checkpoint was trained with --" + field.getKey().replace('_', '-')
+            + " " + before + ", this run asks for " + field.getValue().asText() + " (resume with the options of the "
+            + "run, or start a new --out)");
+      }
     }
     return state.path("step").asLong();
   }
@@ -297,9 +315,7 @@ public final class TrainingRun {
   private static String fingerprint(List<Meta> meta, boolean[] held) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      List<Meta> sorted = new ArrayList<>(meta);
-      sorted.sort(java.util.Comparator.comparingInt(Meta::index));
-      for (Meta m : sorted) {
+      for (Meta m : meta) {
         sha.update((m.index() + "\t" + m.label() + "\t" + m.digest() + "\t" + held[m.index()] + "\n")
             .getBytes(StandardCharsets.UTF_8));
       }
