@@ -2,7 +2,6 @@ package io.seqattn.core.stack;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.seqattn.core.attention.Summary;
@@ -10,14 +9,12 @@ import io.seqattn.core.io.Npy;
 import io.seqattn.core.io.NpyArray;
 import io.seqattn.core.network.SequenceAttention;
 import io.seqattn.core.testing.ReferenceCases;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

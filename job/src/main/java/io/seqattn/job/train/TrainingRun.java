@@ -25,7 +25,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -60,7 +59,7 @@ public final class TrainingRun {
   public record Outcome(long steps, Evaluation evaluation, Path model) {}
 
   /** A document's place, label and a digest of its tokens: the driver's view of the data. */
-  private record Meta(int index, long line, String label, String digest) implements java.io.Serializable {}
+  private record Meta(int index, String label, String digest) implements java.io.Serializable {}
 
   private final SparkSession spark;
   private final Options o;
@@ -78,7 +77,7 @@ public final class TrainingRun {
     // each example carries its index, so how they are spread changes which task computes what, never a bit
     JavaRDD<LabelledDocuments.Example> all = (o.partitions() > 0 ? read.repartition(o.partitions()) : read)
         .persist(StorageLevel.MEMORY_AND_DISK());
-    List<Meta> meta = new ArrayList<>(all.map(e -> new Meta(e.index(), e.line(), e.label(), digest(e.ids())))
+    List<Meta> meta = new ArrayList<>(all.map(e -> new Meta(e.index(), e.label(), digest(e.ids())))
         .collect());
     meta.sort(java.util.Comparator.comparingInt(Meta::index)); // the order of the file, not of the partitions
     if (meta.isEmpty()) {
