@@ -82,7 +82,7 @@ public final class SequenceGradient {
   /** One chunk of the sequence: its ids, first position and presence column. */
   private record Chunk(int[] ids, long start, INDArray present, int presentCount) {}
 
-  /** The loss and logits only (the forward pass). */
+  /** The logits only: the forward pass, no gradient. */
   public double[] logits(int[] ids, int chunkSize) {
     try (MemoryWorkspace ignored = ChunkWorkspace.scope(SEQUENCE_SCOPE)) {
       return classifier.logits(forward(chunks(ids, chunkSize)).embedding);

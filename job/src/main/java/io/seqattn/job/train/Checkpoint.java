@@ -56,7 +56,7 @@ public final class Checkpoint {
     Files.createDirectories(tmp);
     writeModel(tmp.resolve("model"), config, params, state);
     Path opt = tmp.resolve("optimizer");
-    writeTensors(opt.resolve("params"), params, name2 -> params.values(name2));
+    writeTensors(opt.resolve("params"), params, params::values);
     writeTensors(opt.resolve("m"), params, n -> optimizer.firstMoments().getOrDefault(n, new double[params.values(n)
         .length]));
     writeTensors(opt.resolve("v"), params, n -> optimizer.secondMoments().getOrDefault(n, new double[params.values(n)
