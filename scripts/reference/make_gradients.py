@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes the gradient cases that seqattn's trainer is checked against (ReferenceGradientTest).
 
-Each case is a format-2 model with global mixers drawn at random by the reference module (float32
+Each case is a format-2 model with global or causal mixers (no gate, constant and scalar gates) drawn at random by the reference module (float32
 weights), a classifier head (`classifier.weight` [e, C], `classifier.bias` [C], float32), a label,
 and a sequence of 1,100 token ids from real data in sample-corpus/ (as make_conformance.py takes
 them), some positions marked absent. The loss is softmax cross entropy of the classifier on the
@@ -24,9 +24,10 @@ torch.set_num_threads(1)  # one reduction order, so the same script writes the s
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import seqattn_reference as ref  # noqa: E402
-from make_conformance import GELU, LN, OUT_NORM, SWIGLU, generate, layer, mixer, new_case, norm, write_npy  # noqa: E402
+from make_conformance import GELU, LN, OUT_NORM, SCALAR, SWIGLU, generate, layer, mixer, new_case, norm, write_npy  # noqa: E402
 
 CLASSES = 3
+CONSTANT = {"type": "constant", "decay": [0.99, 0.9]}
 # every ABSENT_EVERY-th position is absent (an N in a genome, a dropped record): no key, not pooled
 ABSENT_EVERY = 37
 
@@ -42,6 +43,18 @@ CASES = {
         "sinusoidal", norm(), 0, 1),
     "l2-global-docs-no-ffn": ("docs", [layer(mixer(False, "elu")), layer(mixer(False, "elu", rope=True), SWIGLU)],
                               "sinusoidal", None, 0, 2),
+    # causal mixers: the reverse suffix scan of adjoints across chunks, blocks inside a chunk
+    "l1-causal-elu-swiglu": ("dna", [layer(mixer(True), SWIGLU)], "sinusoidal", norm(), 0, 1),
+    "l1-causal-constant-relu-rope-gated-docs": (
+        "docs", [layer(mixer(True, "relu", gate=CONSTANT, rope=True, output_norm=OUT_NORM, output_gate=True), GELU,
+                       LN)], "none", LN, 4, 2),
+    "l2-causal-scalar-dna": ("dna", [
+        layer(mixer(True, "elu", gate=SCALAR, normalizer="none", output_norm=OUT_NORM), SWIGLU),
+        layer(mixer(True, "identity", gate=SCALAR, rope=True, heads=4, d_key=4, d_value=6), GELU, LN)],
+        "sinusoidal", norm(), 0, 0),
+    "l2-global-then-causal-scalar-docs": ("docs", [
+        layer(mixer(False, "elu"), SWIGLU),
+        layer(mixer(True, "elu", gate=SCALAR, output_gate=True), SWIGLU)], "sinusoidal", norm(), 0, 1),
 }
 
 
@@ -63,7 +76,11 @@ def write_case(out_dir, name, spec, seed):
 
     loaded = ref.SeqAttnModel.load(os.path.join(case, "model"), dtype=torch.float64)
     head = head.to(torch.float64)
-    embedding = loaded.embedding_of(torch.tensor(ids, dtype=torch.int64), torch.tensor(present), torch.float64)
+    # as the engine reads them: an absent position's hidden state starts from row 0 of the table
+    # (it has no key, but a causal layer's gate is computed there too)
+    engine_ids = [t if p else 0 for t, p in zip(ids, present)]
+    embedding = loaded.embedding_of(torch.tensor(engine_ids, dtype=torch.int64), torch.tensor(present),
+                                    torch.float64)
     logits = head.logits(embedding, torch.float64)
     loss = head.loss(embedding, label, torch.float64)
     loss.backward()

@@ -18,12 +18,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * in one JVM: the algorithm a distributed trainer runs, each step a function of one chunk.
  *
  * <ol>
- *   <li>Forward, layer by layer: every chunk's share of the state, summed in chunk order; every
- *       chunk read against the total. The embedding pools the final normed rows (sums in double).
+ *   <li>Forward, layer by layer: every chunk's summary; the summaries folded in chunk order into
+ *       what each chunk reads (the total for a global mixer, the exclusive prefix for a causal
+ *       one); every chunk read against its context. The embedding pools the final normed rows
+ *       (sums in double).
  *   <li>The head: loss, ∂loss/∂embedding, and ∂F for every chunk's rows.
- *   <li>Backward, from the last layer to the first: every chunk's query half (∂X but for the
- *       state's path, and its share of the state's adjoint), the shares summed in chunk order,
- *       then every chunk's key half with the total adjoint.
+ *   <li>Backward, from the last layer to the first ({@link MixerLayer}): every chunk's query half
+ *       (∂X but for the path through its own summary, and its share of its context's adjoint);
+ *       the shares turned into each summary's adjoint — summed in chunk order (global) or by a
+ *       reverse suffix scan (causal); every chunk's key half; for trained gates, the suffix sums
+ *       of ∂G and every chunk's gate half.
  *   <li>The embedding table's gradient, scattered from ∂X of layer 0.
  * </ol>
  *
@@ -136,35 +140,94 @@ public final class SequenceGradient {
       }));
     }
     for (int l = layers - 1; l >= 0; l--) {
-      BlockLayer block = blocks[l];
-      List<INDArray> in = f.activations.get(l);
-      GlobalState state = f.states.get(l);
-      GlobalState adjoint = block.zeroState();
-      List<INDArray> partial = new ArrayList<>();
-      for (int c = 0; c < chunks.size(); c++) {
-        Chunk chunk = chunks.get(c);
-        INDArray x = in.get(c);
-        INDArray dy = dx.get(c);
-        GlobalState[] share = new GlobalState[1];
-        partial.add(inChunkScope(chunk, () -> {
-          GlobalMixerLayer.Half half = block.backwardQueries(x, chunk.start, chunk.present, state, dy, grads);
-          share[0] = half.adjoint();
-          return half.dA();
-        }));
-        adjoint = adjoint.plus(share[0]);
-      }
-      GlobalState total = adjoint;
-      for (int c = 0; c < chunks.size(); c++) {
-        Chunk chunk = chunks.get(c);
-        INDArray x = in.get(c);
-        INDArray keys = inChunkScope(chunk, () -> block.backwardKeys(x, chunk.start, chunk.present, total, grads));
-        dx.set(c, partial.get(c).addi(keys));
-      }
+      backwardLayer(blocks[l], chunks, f.activations.get(l), f.summaries.get(l), f.contexts.get(l), dx, grads);
     }
     for (int c = 0; c < chunks.size(); c++) {
-      grads.addRows("embedding", vocabulary, chunks.get(c).ids, dx.get(c));
+      // an absent position read row 0 (embed), and a causal layer's gate there depends on it
+      int[] rows = chunks.get(c).ids.clone();
+      for (int r = 0; r < rows.length; r++) {
+        rows[r] = Math.max(rows[r], 0);
+      }
+      grads.addRows("embedding", vocabulary, rows, dx.get(c));
     }
     return new Result(loss, classifier.logits(f.embedding), grads);
+  }
+
+  /**
+   * One block's backward over the sequence's chunks: every chunk's query half against its
+   * context; the shares turned into every chunk's summary adjoint (a sum, or the reverse suffix
+   * scan of a causal mixer); every chunk's key half; and for trained gates the suffix sums of ∂G
+   * over the whole sequence, then every chunk's gate half. {@code dx} holds ∂Y per chunk on entry
+   * and ∂X on return.
+   */
+  private void backwardLayer(BlockLayer block, List<Chunk> chunks, List<INDArray> in, List<MixerState> summaries,
+      List<MixerState> contexts, List<INDArray> dx, Gradients grads) {
+    MixerLayer mixer = block.mixer();
+    List<INDArray> partial = new ArrayList<>();
+    List<MixerState> shares = new ArrayList<>();
+    List<double[][]> dG = new ArrayList<>();
+    for (int c = 0; c < chunks.size(); c++) {
+      Chunk chunk = chunks.get(c);
+      INDArray x = in.get(c);
+      INDArray dy = dx.get(c);
+      MixerState context = contexts.get(c);
+      MixerLayer.Half[] half = new MixerLayer.Half[1];
+      partial.add(inChunkScope(chunk, () -> {
+        half[0] = block.backwardQueries(x, chunk.start, chunk.present, context, dy, grads);
+        return half[0].dA();
+      }));
+      shares.add(half[0].share());
+      dG.add(half[0].dG());
+    }
+    List<MixerState> adjoints = mixer.keyAdjoints(summaries, shares);
+    for (int c = 0; c < chunks.size(); c++) {
+      Chunk chunk = chunks.get(c);
+      INDArray x = in.get(c);
+      MixerState adjoint = adjoints.get(c);
+      double[][][] keyG = new double[1][][];
+      INDArray keys = inChunkScope(chunk, () -> {
+        MixerLayer.KeyHalf half = block.backwardKeys(x, chunk.start, chunk.present, adjoint, grads);
+        keyG[0] = half.dG();
+        return half.dA();
+      });
+      dx.set(c, partial.get(c).addi(keys));
+      if (keyG[0] != null) {
+        addInto(dG.get(c), keyG[0]);
+      }
+    }
+    if (!mixer.trainsGates()) {
+      return;
+    }
+    suffixSums(dG);
+    for (int c = 0; c < chunks.size(); c++) {
+      Chunk chunk = chunks.get(c);
+      INDArray x = in.get(c);
+      double[][] dg = dG.get(c);
+      dx.get(c).addi(inChunkScope(chunk, () -> block.backwardGates(x, dg, grads)));
+    }
+  }
+
+  private static void addInto(double[][] sum, double[][] part) {
+    for (int h = 0; h < sum.length; h++) {
+      for (int t = 0; t < sum[h].length; t++) {
+        sum[h][t] += part[h][t];
+      }
+    }
+  }
+
+  /** ∂g_s = Σ_(t ≥ s) ∂G_t over the whole sequence, in place: chunks from the last, positions from the end. */
+  private static void suffixSums(List<double[][]> dG) {
+    int heads = dG.get(0).length;
+    double[] after = new double[heads];
+    for (int c = dG.size() - 1; c >= 0; c--) {
+      double[][] rows = dG.get(c);
+      for (int h = 0; h < heads; h++) {
+        for (int t = rows[h].length - 1; t >= 0; t--) {
+          after[h] += rows[h][t];
+          rows[h][t] = after[h];
+        }
+      }
+    }
   }
 
   /**
@@ -180,8 +243,8 @@ public final class SequenceGradient {
   }
 
   /** Every layer's input per chunk (index L: the last block's output), the layers' states, the embedding. */
-  private record Forward(List<List<INDArray>> activations, List<GlobalState> states, double[] pooledMean,
-      double[] embedding, int count) {}
+  private record Forward(List<List<INDArray>> activations, List<List<MixerState>> summaries,
+      List<List<MixerState>> contexts, double[] pooledMean, double[] embedding, int count) {}
 
   private Forward forward(List<Chunk> chunks) {
     List<List<INDArray>> activations = new ArrayList<>();
@@ -190,23 +253,26 @@ public final class SequenceGradient {
       x.add(inChunkScope(chunk, () -> embed(chunk)));
     }
     activations.add(x);
-    List<GlobalState> states = new ArrayList<>();
+    List<List<MixerState>> summaries = new ArrayList<>();
+    List<List<MixerState>> contexts = new ArrayList<>();
     for (BlockLayer block : blocks) {
-      GlobalState sum = block.zeroState();
+      List<MixerState> parts = new ArrayList<>();
       for (int c = 0; c < chunks.size(); c++) {
         Chunk chunk = chunks.get(c);
         try (MemoryWorkspace ignored = ChunkWorkspace.scope(CHUNK_SCOPE)) {
-          sum = sum.plus(block.summarize(x.get(c), chunk.start, chunk.present));
+          parts.add(block.summarize(x.get(c), chunk.start, chunk.present));
         }
       }
-      GlobalState state = sum;
-      states.add(state);
+      List<MixerState> reads = block.mixer().contexts(parts);
+      summaries.add(parts);
+      contexts.add(reads);
       List<INDArray> next = new ArrayList<>();
       List<INDArray> in = x;
       for (int c = 0; c < chunks.size(); c++) {
         Chunk chunk = chunks.get(c);
         INDArray input = in.get(c);
-        next.add(inChunkScope(chunk, () -> block.forward(input, chunk.start, chunk.present, state)));
+        MixerState context = reads.get(c);
+        next.add(inChunkScope(chunk, () -> block.forward(input, chunk.start, chunk.present, context)));
       }
       activations.add(next);
       x = next;
@@ -233,7 +299,7 @@ public final class SequenceGradient {
     for (int i = 0; i < d; i++) {
       mean[i] = sum[i] / count;
     }
-    return new Forward(activations, states, mean, pooledEmbedding(mean), count);
+    return new Forward(activations, summaries, contexts, mean, pooledEmbedding(mean), count);
   }
 
   /** mean·head.wo, or the mean itself. */
