@@ -1227,6 +1227,51 @@ class Classifier(nn.Module):
         return -torch.log_softmax(self.logits(embedding, dtype), dim=-1)[label]
 
 
+class NextTokenHead(nn.Module):
+    """The head of `seqattn train --task lm`: at every position p with a target y_p, logits =
+    F_p·W + b, W `lm_head.weight` [d, C], b `lm_head.bias` [C], F the final normed output; the
+    loss is the mean of −log softmax(logits)[y_p] over the targets. For DNA the C = 4 classes are
+    the next base after the k-mer at p (`next_base_targets`)."""
+
+    def __init__(self, width: int, classes: int):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(width, classes))
+        self.bias = nn.Parameter(torch.empty(classes))
+
+    def reset(self, gen):
+        self.weight.data.copy_(_normal(gen, self.weight.shape, self.weight.shape[0] ** -0.5))
+        self.bias.data.zero_()
+
+    def log_likelihood(self, final, targets, dtype):
+        """log p(y_p) [n] (NaN where y_p < 0) from F [n, d] and targets [n] (−1: none)."""
+        logp = torch.log_softmax(final @ _w(self.weight, dtype) + _w(self.bias, dtype), dim=-1)
+        has = targets >= 0
+        picked = logp.gather(1, targets.clamp_min(0)[:, None])[:, 0]
+        return torch.where(has, picked, torch.full_like(picked, math.nan))
+
+    def loss(self, final, targets, dtype):
+        ll = self.log_likelihood(final, targets, dtype)
+        return -ll[targets >= 0].mean()
+
+
+def next_base_targets(ids, present, k: int):
+    """Overlapping k-mers at stride 1: position p predicts the last base of the k-mer at p + 1
+    (its id mod 4, ids base-4 with the last base least significant) when p is present and that
+    k-mer is a plain one (id < 4^k, present); −1 elsewhere."""
+    out = []
+    for p in range(len(ids)):
+        ok = p + 1 < len(ids) and bool(present[p]) and bool(present[p + 1]) and 0 <= int(ids[p + 1]) < 4 ** k
+        out.append(int(ids[p + 1]) % 4 if ok else -1)
+    return torch.tensor(out, dtype=torch.int64)
+
+
+def next_token_targets(ids, present):
+    """Any tokenizer: position p predicts the id at p + 1 when both are present; −1 elsewhere."""
+    out = [int(ids[p + 1]) if p + 1 < len(ids) and bool(present[p]) and bool(present[p + 1]) else -1
+           for p in range(len(ids))]
+    return torch.tensor(out, dtype=torch.int64)
+
+
 @dataclass
 class ForwardResult:
     """What both forward paths return, in the compute dtype. Rows of absent positions are NaN in
@@ -1391,6 +1436,13 @@ class SeqAttnModel(nn.Module):
         final = x if self.final_norm is None else self.final_norm(x, dtype)
         pooled = final[present].mean(0)
         return pooled if self.head is None else pooled @ _w(self.head.wo, dtype)
+
+    def final_of(self, ids, present=None, dtype=torch.float64) -> torch.Tensor:
+        """F [n, d] by the recurrence, differentiable (rows of absent positions included; they
+        have no target): what `seqattn train --task lm` feeds its head."""
+        ids, present = self._inputs(ids, present)
+        x, _, _ = self._recurrent_layers(ids, present, dtype)
+        return x if self.final_norm is None else self.final_norm(x, dtype)
 
     @torch.no_grad()
     def forward_chunked(self, ids, present=None, chunk_size=65536, block_size=64, sub_block=8,

@@ -52,6 +52,7 @@ public final class SequenceGradient {
 
   /**
    * @param tensors the model's tensors by name (float32, row-major), as {@code StackModel} holds them
+   * @param classifier the classification head, or null for a language model ({@link #nextToken})
    * @param type FLOAT to train, DOUBLE to check gradients against a float64 reference
    */
   public SequenceGradient(StackConfig config, Map<String, float[]> tensors, Classifier classifier, DataType type) {
@@ -139,7 +140,85 @@ public final class SequenceGradient {
         return finalNorm == null ? dF : finalNorm.backward(last, dF, grads);
       }));
     }
-    for (int l = layers - 1; l >= 0; l--) {
+    backward(chunks, f, dx, grads);
+    return new Result(loss, classifier.logits(f.embedding), grads);
+  }
+
+  /** A next-token loss and its gradient: the mean −log p over the targets, and log p at every position. */
+  public record NextTokenResult(double loss, long targets, double[] logLikelihood, Gradients gradients) {}
+
+  /**
+   * The language-model loss of one sequence, −(1/T)·Σ_p log p(y_p) over its T positions with a
+   * target, with every tensor's gradient (the head's included) when {@code withGradient}, and log
+   * p(y_p) per position (NaN where there is no target). Every mixer must be causal: a global one
+   * would let a position see the token it is asked to predict.
+   *
+   * @param targets the class to predict at each position, −1 for none ({@link NextTokenTargets})
+   */
+  public NextTokenResult nextToken(int[] ids, int[] targets, int chunkSize, NextTokenHead head,
+      boolean withGradient) {
+    for (int i = 0; i < config.depth(); i++) {
+      if (!config.layers().get(i).mixer().causal()) {
+        throw new IllegalArgumentException("layers." + i + ".mixer is global: a language model needs causal mixers "
+            + "(\"causal\": true), or a position would see the token it predicts");
+      }
+    }
+    if (targets.length != ids.length) {
+      throw new IllegalArgumentException(targets.length + " targets for " + ids.length + " ids");
+    }
+    long count = 0;
+    for (int y : targets) {
+      if (y >= head.classes()) {
+        throw new IllegalArgumentException("target " + y + " is not a class of the head (0.." + (head.classes() - 1)
+            + ")");
+      }
+      count += y >= 0 ? 1 : 0;
+    }
+    if (count == 0) {
+      throw new IllegalArgumentException("the sequence has no position with a next token to predict (" + ids.length
+          + " ids)");
+    }
+    long targetCount = count;
+    try (MemoryWorkspace ignored = ChunkWorkspace.scope(SEQUENCE_SCOPE)) {
+      List<Chunk> chunks = chunks(ids, chunkSize);
+      Forward f = forward(chunks);
+      Gradients grads = withGradient ? new Gradients() : null;
+      double[] ll = new double[ids.length];
+      java.util.Arrays.fill(ll, Double.NaN);
+      List<INDArray> dx = new ArrayList<>();
+      int layers = blocks.length;
+      for (int c = 0; c < chunks.size(); c++) {
+        Chunk chunk = chunks.get(c);
+        INDArray last = f.activations.get(layers).get(c);
+        int from = (int) chunk.start;
+        if (grads == null) {
+          try (MemoryWorkspace inner = ChunkWorkspace.scope(CHUNK_SCOPE)) {
+            head.apply(finalNorm == null ? last : finalNorm.apply(last), targets, from, ll, from, 0, null);
+          }
+          continue;
+        }
+        dx.add(inChunkScope(chunk, () -> {
+          INDArray dF = head.apply(finalNorm == null ? last : finalNorm.apply(last), targets, from, ll, from,
+              1.0 / targetCount, grads);
+          return finalNorm == null ? dF : finalNorm.backward(last, dF, grads);
+        }));
+      }
+      double sum = 0;
+      for (int p = 0; p < ll.length; p++) {
+        if (targets[p] >= 0) {
+          sum += ll[p];
+        }
+      }
+      if (grads != null) {
+        backward(chunks, f, dx, grads);
+      }
+      return new NextTokenResult(-sum / targetCount, targetCount, ll, grads);
+    }
+  }
+
+  /** From ∂(last block's output) per chunk down to the embedding table. */
+  private void backward(List<Chunk> chunks, Forward f, List<INDArray> dx, Gradients grads) {
+    for (int l = blocks.length - 1; l >= 0; l--) {
       backwardLayer(blocks[l], chunks, f.activations.get(l), f.summaries.get(l), f.contexts.get(l), dx, grads);
     }
     for (int c = 0; c < chunks.size(); c++) {
@@ -150,7 +229,6 @@ public final class SequenceGradient {
       }
       grads.addRows("embedding", vocabulary, rows, dx.get(c));
     }
-    return new Result(loss, classifier.logits(f.embedding), grads);
   }
 
   /**
