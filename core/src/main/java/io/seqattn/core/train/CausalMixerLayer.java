@@ -5,7 +5,9 @@ import io.seqattn.core.stack.GateSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import io.seqattn.core.mixer.ChunkWorkspace;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -33,7 +35,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 final class CausalMixerLayer implements MixerLayer {
   /** Positions per block inside a chunk: [B, B] decay matrices, GEMMs of B rows. */
-  static final int BLOCK = 64;
+  static final int BLOCK = 128;
 
   private final LinearMixerCore core;
   private final GateSpec.Kind gate;
@@ -125,18 +127,47 @@ final class CausalMixerLayer implements MixerLayer {
       return row == 0 ? 0 : cum[h][row - 1];
     }
 
-    /** [B, B] D_tj = e^(G_t − G_j) for j ≤ t, 0 above the diagonal, rows [from, to). */
+    /**
+     * [B, B] D_tj = e^(G_t − G_j) for j ≤ t, 0 above the diagonal, rows [from, to): the outer
+     * difference as two rank-1 GEMMs, clamped at 0 (above the diagonal) and exponentiated by ND4J
+     * in double, then masked. A gate that does not depend on the data gives every full block the
+     * same matrix, which is made once.
+     */
     INDArray matrix(int h, int from, int to, DataType type) {
       int b = to - from;
-      double[] out = new double[b * b];
-      for (int t = 0; t < b; t++) {
-        double gt = cum[h][from + t];
-        for (int j = 0; j <= t; j++) {
-          out[t * b + j] = Math.exp(Math.min(gt - cum[h][from + j], 0));
+      boolean shared = !trainsGates();
+      String key = h + ":" + b + ":" + type;
+      if (shared) {
+        INDArray cached = sharedDecay.get(key);
+        if (cached != null) {
+          return cached;
         }
       }
-      return Nd4j.create(out, new long[] {b, b}, DataType.DOUBLE).castTo(type);
+      INDArray g = Nd4j.create(Arrays.copyOfRange(cum[h], from, to), new long[] {b, 1}, DataType.DOUBLE);
+      INDArray ones = Nd4j.ones(DataType.DOUBLE, b, 1);
+      INDArray diff = Dense.mm(g, ones, false, true).subi(Dense.mm(ones, g, false, true));
+      INDArray d = Transforms.exp(Transforms.min(diff, 0.0, false), false).muli(lowerTriangle(b)).castTo(type);
+      if (shared) {
+        try (MemoryWorkspace ignored = ChunkWorkspace.outside()) {
+          INDArray kept = d.detach();
+          sharedDecay.put(key, kept);
+          return kept;
+        }
+      }
+      return d;
     }
+  }
+
+  /** Decay matrices of gates that do not depend on the data, by head, size and type. */
+  private final java.util.Map<String, INDArray> sharedDecay = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** [b, b] ones on and below the diagonal, in double. */
+  private static INDArray lowerTriangle(int b) {
+    double[] out = new double[b * b];
+    for (int t = 0; t < b; t++) {
+      Arrays.fill(out, t * b, t * b + t + 1, 1.0);
+    }
+    return Nd4j.create(out, new long[] {b, b}, DataType.DOUBLE);
   }
 
   /** g [H][n] for the chunk's rows, or null without a gate. */

@@ -157,12 +157,7 @@ public final class SequenceGradient {
    */
   public NextTokenResult nextToken(int[] ids, int[] targets, int chunkSize, NextTokenHead head,
       boolean withGradient) {
-    for (int i = 0; i < config.depth(); i++) {
-      if (!config.layers().get(i).mixer().causal()) {
-        throw new IllegalArgumentException("layers." + i + ".mixer is global: a language model needs causal mixers "
-            + "(\"causal\": true), or a position would see the token it predicts");
-      }
-    }
+    requireCausal();
     if (targets.length != ids.length) {
       throw new IllegalArgumentException(targets.length + " targets for " + ids.length + " ids");
     }
@@ -213,6 +208,48 @@ public final class SequenceGradient {
         backward(chunks, f, dx, grads);
       }
       return new NextTokenResult(-sum / targetCount, targetCount, ll, grads);
+    }
+  }
+
+  /**
+   * log p(y_p) at every position (NaN where there is no target), chunk by chunk through all the
+   * layers at once: a causal layer's chunk needs only the summaries of the chunks before it, so
+   * each layer keeps its running prefix and nothing of a chunk outlives it — memory bounded by a
+   * chunk, for a held-out chromosome of any length. The same numbers as {@link #nextToken}'s.
+   */
+  public double[] streamLogLikelihood(int[] ids, int[] targets, int chunkSize, NextTokenHead head) {
+    requireCausal();
+    if (targets.length != ids.length) {
+      throw new IllegalArgumentException(targets.length + " targets for " + ids.length + " ids");
+    }
+    double[] ll = new double[ids.length];
+    java.util.Arrays.fill(ll, Double.NaN);
+    MixerState[] prefix = new MixerState[blocks.length];
+    for (int l = 0; l < blocks.length; l++) {
+      prefix[l] = blocks[l].mixer().zeroState();
+    }
+    for (int from = 0; from < ids.length; from += chunkSize) {
+      int to = Math.min(ids.length, from + chunkSize);
+      try (MemoryWorkspace ignored = ChunkWorkspace.scope(CHUNK_SCOPE)) {
+        Chunk chunk = chunk(ids, from, to);
+        INDArray x = embed(chunk);
+        for (int l = 0; l < blocks.length; l++) {
+          MixerState summary = blocks[l].summarize(x, chunk.start, chunk.present);
+          x = blocks[l].forward(x, chunk.start, chunk.present, prefix[l]);
+          prefix[l] = prefix[l].then(summary);
+        }
+        head.apply(finalNorm == null ? x : finalNorm.apply(x), targets, from, ll, from, 0, null);
+      }
+    }
+    return ll;
+  }
+
+  private void requireCausal() {
+    for (int i = 0; i < config.depth(); i++) {
+      if (!config.layers().get(i).mixer().causal()) {
+        throw new IllegalArgumentException("layers." + i + ".mixer is global: a language model needs causal mixers "
+            + "(\"causal\": true), or a position would see the token it predicts");
+      }
     }
   }
 
@@ -404,22 +441,26 @@ public final class SequenceGradient {
     }
     List<Chunk> out = new ArrayList<>();
     for (int from = 0; from < ids.length; from += chunkSize) {
-      int to = Math.min(ids.length, from + chunkSize);
-      int[] part = java.util.Arrays.copyOfRange(ids, from, to);
-      double[] present = new double[part.length];
-      int count = 0;
-      for (int i = 0; i < part.length; i++) {
-        if (part[i] != Tokenizer.ABSENT && (part[i] < 0 || part[i] >= vocabulary)) {
-          throw new IllegalArgumentException("token id " + part[i] + " at position " + (from + i)
-              + " is outside the model's vocabulary (" + vocabulary + " ids)");
-        }
-        present[i] = part[i] == Tokenizer.ABSENT ? 0 : 1;
-        count += (int) present[i];
-      }
-      out.add(new Chunk(part, from, Nd4j.create(present, new long[] {part.length, 1}, DataType.DOUBLE).castTo(type),
-          count));
+      out.add(chunk(ids, from, Math.min(ids.length, from + chunkSize)));
     }
     return out;
+  }
+
+  /** Positions [from, to) of the sequence as a chunk, its ids checked against the vocabulary. */
+  private Chunk chunk(int[] ids, int from, int to) {
+    int[] part = java.util.Arrays.copyOfRange(ids, from, to);
+    double[] present = new double[part.length];
+    int count = 0;
+    for (int i = 0; i < part.length; i++) {
+      if (part[i] != Tokenizer.ABSENT && (part[i] < 0 || part[i] >= vocabulary)) {
+        throw new IllegalArgumentException("token id " + part[i] + " at position " + (from + i)
+            + " is outside the model's vocabulary (" + vocabulary + " ids)");
+      }
+      present[i] = part[i] == Tokenizer.ABSENT ? 0 : 1;
+      count += (int) present[i];
+    }
+    return new Chunk(part, from, Nd4j.create(present, new long[] {part.length, 1}, DataType.DOUBLE).castTo(type),
+        count);
   }
 
   /**

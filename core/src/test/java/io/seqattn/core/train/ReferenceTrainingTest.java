@@ -71,11 +71,11 @@ class ReferenceTrainingTest {
       return p;
     }
 
-    ClassifierTrainer.BatchGradients local() {
+    MiniBatchTrainer.BatchGradients local() {
       return (tensors, batch) -> {
-        List<ClassifierTrainer.SequenceResult> out = new ArrayList<>();
+        List<MiniBatchTrainer.SequenceResult> out = new ArrayList<>();
         for (int i : batch) {
-          out.add(ClassifierTrainer.sequence(model.config(), tensors, i, ids.get(i), labels[i], settings.chunkSize()));
+          out.add(MiniBatchTrainer.sequence(model.config(), tensors, i, ids.get(i), labels[i], settings.chunkSize()));
         }
         return out;
       };
@@ -87,7 +87,7 @@ class ReferenceTrainingTest {
     Run run = Run.load();
     double[] expected = Npy.read(CASE.resolve("expected/losses.npy")).doubles();
     ParameterStore params = run.parameters();
-    ClassifierTrainer trainer = new ClassifierTrainer(run.settings, params, new AdamW(run.settings), run.ids.size());
+    MiniBatchTrainer trainer = new MiniBatchTrainer(run.settings, params, new AdamW(run.settings), run.ids.size());
     assertEquals(expected.length, trainer.totalSteps());
     for (int t = 1; t <= expected.length; t++) {
       double loss = trainer.step(t, run.local()).loss();
@@ -100,13 +100,13 @@ class ReferenceTrainingTest {
   void aStoppedAndContinuedRunEndsWithTheSameBits() throws IOException {
     Run run = Run.load();
     ParameterStore whole = run.parameters();
-    ClassifierTrainer one = new ClassifierTrainer(run.settings, whole, new AdamW(run.settings), run.ids.size());
+    MiniBatchTrainer one = new MiniBatchTrainer(run.settings, whole, new AdamW(run.settings), run.ids.size());
     for (int t = 1; t <= 12; t++) {
       one.step(t, run.local());
     }
     ParameterStore first = run.parameters();
     AdamW firstOptimizer = new AdamW(run.settings);
-    ClassifierTrainer before = new ClassifierTrainer(run.settings, first, firstOptimizer, run.ids.size());
+    MiniBatchTrainer before = new MiniBatchTrainer(run.settings, first, firstOptimizer, run.ids.size());
     for (int t = 1; t <= 5; t++) {
       before.step(t, run.local());
     }
@@ -118,7 +118,7 @@ class ReferenceTrainingTest {
     AdamW resumedOptimizer = new AdamW(run.settings);
     resumedOptimizer.restore(firstOptimizer.step(), deepCopy(firstOptimizer.firstMoments()),
         deepCopy(firstOptimizer.secondMoments()));
-    ClassifierTrainer after = new ClassifierTrainer(run.settings, resumed, resumedOptimizer, run.ids.size());
+    MiniBatchTrainer after = new MiniBatchTrainer(run.settings, resumed, resumedOptimizer, run.ids.size());
     for (int t = 6; t <= 12; t++) {
       after.step(t, run.local());
     }

@@ -1,6 +1,7 @@
 package io.seqattn.job.cli;
 
 import io.seqattn.core.train.TrainSettings;
+import io.seqattn.job.train.GenomeLanguageModelRun;
 import io.seqattn.job.train.LabelledDocuments;
 import io.seqattn.job.train.TrainingRun;
 import java.io.IOException;
@@ -14,31 +15,41 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code seqattn train}: trains a format-2 model over whole documents with exact gradients on
- * Spark ({@link TrainingRun}). Only {@code --task classify} is built so far.
+ * {@code seqattn train}: trains a format-2 model with exact whole-sequence gradients on Spark —
+ * a document classifier ({@link TrainingRun}) or a DNA language model ({@link
+ * GenomeLanguageModelRun}).
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-    description = {"Train a format-2 model with a classification head on labelled JSONL documents: exact gradients "
-        + "over whole documents, computed by Spark tasks; AdamW with warm-up and cosine decay.",
-        "Writes OUT/model (a model directory, head in OUT/model/classifier), OUT/train.json (every step and "
-            + "held-out evaluation) and checkpoints in OUT/checkpoints (--resume continues from the newest)."})
+    description = {"Train a format-2 model with exact gradients over whole sequences, computed by Spark tasks; AdamW "
+        + "with warm-up and cosine decay. --task classify: a classification head on labelled JSONL documents. "
+        + "--task lm: a next-base head on a causal model over FASTA genomes (the last --eval-fraction of every "
+        + "record held out and scored in bits per base against order-1..8 Markov models).",
+        "Writes OUT/model (a model directory, head in OUT/model/classifier or OUT/model/lm_head), OUT/train.json "
+            + "(every step and held-out evaluation) and checkpoints in OUT/checkpoints (--resume continues from the "
+            + "newest)."})
 final class TrainCommand implements Callable<Integer> {
 
   /** The training tasks. */
   enum Task {
-    classify
+    classify, lm
   }
 
   @Option(names = "--task", required = true, paramLabel = "TASK",
-      description = "What to train: ${COMPLETION-CANDIDATES} (a pooled embedding -> linear head -> softmax cross "
-          + "entropy).")
+      description = "What to train: ${COMPLETION-CANDIDATES} (classify: a pooled embedding -> linear head -> "
+          + "softmax cross entropy; lm: next-base cross entropy at every position of a causal model).")
   Task task;
 
-  @Option(names = "--input", required = true, paramLabel = "FILE", description = "JSONL documents (.gz accepted).")
+  @Option(names = "--input", required = true, paramLabel = "FILE",
+      description = "classify: JSONL documents; lm: FASTA (.gz accepted).")
   Path input;
 
-  @Option(names = "--label-field", required = true, paramLabel = "F", description = "String field with the class.")
+  @Option(names = "--label-field", paramLabel = "F", description = "classify: string field with the class.")
   String labelField;
+
+  @Option(names = "--segment", defaultValue = "8192", paramLabel = "N",
+      description = "lm: tokens per training sequence; each training part is cut into segments of N, each with its "
+          + "exact whole-segment gradient (default: ${DEFAULT-VALUE}).")
+  int segment;
 
   @Option(names = "--text-field", defaultValue = "text", paramLabel = "F",
       description = "String field with the document text (default: ${DEFAULT-VALUE}).")
@@ -103,7 +114,8 @@ final class TrainCommand implements Callable<Integer> {
   int chunkSize;
 
   @Option(names = "--eval-fraction", defaultValue = "0.2",
-      description = "Share of each class held out and evaluated after every epoch, 0 for none (default: "
+      description = "classify: share of each class held out; lm: the last share of every record; evaluated after "
+          + "every epoch, 0 for none (default: "
           + "${DEFAULT-VALUE}).")
   double evalFraction;
 
@@ -146,6 +158,12 @@ final class TrainCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new SeqAttn.UserException(e.getMessage());
     }
+    if (task == Task.lm) {
+      return trainLanguageModel(settings);
+    }
+    if (labelField == null) {
+      throw new SeqAttn.UserException("--task classify needs --label-field F (the JSONL field with the class)");
+    }
     TrainingRun.Options options = new TrainingRun.Options(new LabelledDocuments.Fields(input.toString(), textField,
         labelField, idField), out, start == null ? null : start.init, start == null ? null : start.config, initSeed,
         settings, evalFraction, checkpointEvery, resume, partitions, System.err);
@@ -154,6 +172,27 @@ final class TrainCommand implements Callable<Integer> {
       String evaluation = outcome.evaluation() == null || outcome.evaluation().sequences() == 0 ? ""
           : String.format(Locale.ROOT, "; held-out accuracy %.3f, loss %.4f over %d documents",
               outcome.evaluation().accuracy(), outcome.evaluation().loss(), outcome.evaluation().sequences());
+      System.err.println("seqattn: trained " + outcome.steps() + " steps" + evaluation + "; model in "
+          + outcome.model());
+    }
+    return 0;
+  }
+
+  private Integer trainLanguageModel(TrainSettings settings) throws IOException {
+    if (labelField != null) {
+      throw new SeqAttn.UserException("--label-field is for --task classify; a language model predicts the next base");
+    }
+    if (segment < 2) {
+      throw new SeqAttn.UserException("--segment must be >= 2 tokens, got " + segment);
+    }
+    GenomeLanguageModelRun.Options options = new GenomeLanguageModelRun.Options(input, out,
+        start == null ? null : start.init, start == null ? null : start.config, initSeed, settings, evalFraction,
+        segment, checkpointEvery, resume, partitions, System.err);
+    try (SparkSessions.Handle session = sparkOptions.open("seqattn train", null)) {
+      GenomeLanguageModelRun.Outcome outcome = new GenomeLanguageModelRun(session.session(), options).run();
+      String evaluation = outcome.markov() == null ? ""
+          : String.format(Locale.ROOT, "; held-out %.4f bits/base (best Markov model, order %d: %.4f)",
+              outcome.bitsPerBase(), outcome.markov().order(), outcome.markov().bitsPerBase());
       System.err.println("seqattn: trained " + outcome.steps() + " steps" + evaluation + "; model in "
           + outcome.model());
     }

@@ -12,6 +12,7 @@ import io.seqattn.core.stack.StackDirectory;
 import io.seqattn.core.stack.StackModel;
 import io.seqattn.core.train.AdamW;
 import io.seqattn.core.train.Classifier;
+import io.seqattn.core.train.NextTokenHead;
 import io.seqattn.core.train.ParameterStore;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -28,7 +29,7 @@ import java.util.stream.Stream;
 /**
  * A training run's checkpoints under {@code OUT/checkpoints/}: each {@code step-NNNNNNNN/} holds
  * the model as a model directory ({@code model/}, loadable by every command, with the head in
- * {@code model/classifier/}), the optimizer ({@code optimizer/}: the master weights, both moments,
+ * {@code model/classifier/} or {@code model/lm_head/}), the optimizer ({@code optimizer/}: the master weights, both moments,
  * float64) and {@code state.json} (the step, the settings, the data's fingerprint, the classes).
  * A checkpoint is written under a temporary name and renamed into place, and {@code
  * OUT/checkpoints/latest} names the newest by an atomic rename too: a killed run leaves the last
@@ -37,11 +38,29 @@ import java.util.stream.Stream;
 public final class Checkpoint {
   static final String LATEST = "latest";
   static final String CLASSIFIER = "classifier";
+
+  /** The head a run trains: where the model directory keeps it, its tensors' names, its task. */
+  public enum Head {
+    CLASSIFIER(Checkpoint.CLASSIFIER, Classifier.WEIGHT, Classifier.BIAS, "classify"),
+    NEXT_TOKEN("lm_head", NextTokenHead.WEIGHT, NextTokenHead.BIAS, "lm");
+
+    final String dir;
+    final String weight;
+    final String bias;
+    final String task;
+
+    Head(String dir, String weight, String bias, String task) {
+      this.dir = dir;
+      this.weight = weight;
+      this.bias = bias;
+      this.task = task;
+    }
+  }
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  /** What state.json records beside the tensors. */
+  /** What state.json records beside the tensors; {@code labelField} null for a language model. */
   public record State(long step, ObjectNode settings, String dataFingerprint, List<String> classes,
-      String labelField) {}
+      String labelField, Head head) {}
 
   private Checkpoint() {}
 
@@ -66,6 +85,7 @@ public final class Checkpoint {
     s.put("optimizer_steps", optimizer.step());
     s.set("settings", state.settings());
     s.put("data_fingerprint", state.dataFingerprint());
+    s.put("task", state.head().task);
     s.put("label_field", state.labelField());
     ArrayNode classes = s.putArray("classes");
     state.classes().forEach(classes::add);
@@ -81,7 +101,7 @@ public final class Checkpoint {
     return target;
   }
 
-  /** The model directory with its classifier (float32), as the final model and every checkpoint hold it. */
+  /** The model directory with its head (float32), as the final model and every checkpoint hold it. */
   static void writeModel(Path dir, StackConfig config, ParameterStore params, State state) throws IOException {
     Map<String, float[]> floats = params.floats();
     Map<String, float[]> model = new LinkedHashMap<>();
@@ -89,14 +109,16 @@ public final class Checkpoint {
       model.put(name, floats.get(name));
     }
     StackDirectory.save(new StackModel(config, model), dir);
-    Path head = dir.resolve(CLASSIFIER);
+    Head kind = state.head();
+    Path head = dir.resolve(kind.dir);
     Files.createDirectories(head);
-    Npy.write(head.resolve("weight.npy"), NpyArray.ofFloats(floats.get(Classifier.WEIGHT),
-        params.shape(Classifier.WEIGHT)));
-    Npy.write(head.resolve("bias.npy"), NpyArray.ofFloats(floats.get(Classifier.BIAS), params.shape(Classifier.BIAS)));
+    Npy.write(head.resolve("weight.npy"), NpyArray.ofFloats(floats.get(kind.weight), params.shape(kind.weight)));
+    Npy.write(head.resolve("bias.npy"), NpyArray.ofFloats(floats.get(kind.bias), params.shape(kind.bias)));
     ObjectNode classes = JSON.createObjectNode();
-    classes.put("task", "classify");
-    classes.put("label_field", state.labelField());
+    classes.put("task", kind.task);
+    if (state.labelField() != null) {
+      classes.put("label_field", state.labelField());
+    }
     ArrayNode names = classes.putArray("classes");
     state.classes().forEach(names::add);
     JSON.writeValue(head.resolve("classes.json").toFile(), classes);

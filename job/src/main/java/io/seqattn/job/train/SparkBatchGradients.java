@@ -1,7 +1,7 @@
 package io.seqattn.job.train;
 
 import io.seqattn.core.stack.StackConfig;
-import io.seqattn.core.train.ClassifierTrainer;
+import io.seqattn.core.train.MiniBatchTrainer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -13,9 +13,9 @@ import org.apache.spark.broadcast.Broadcast;
  * A batch's per-sequence gradients computed by Spark tasks: the weights broadcast once per step
  * (float arrays by name, never an INDArray), the cached examples of the batch filtered and each
  * one's exact gradient computed where it lives, the results collected. The driver sums them in
- * batch order ({@link ClassifierTrainer#step}), so where each sequence ran changes no bit.
+ * batch order ({@link MiniBatchTrainer#step}), so where each sequence ran changes no bit.
  */
-final class SparkBatchGradients implements ClassifierTrainer.BatchGradients {
+final class SparkBatchGradients implements MiniBatchTrainer.BatchGradients {
   private final JavaSparkContext context;
   private final JavaRDD<LabelledDocuments.Example> examples;
   private final StackConfig config;
@@ -33,7 +33,7 @@ final class SparkBatchGradients implements ClassifierTrainer.BatchGradients {
   }
 
   @Override
-  public List<ClassifierTrainer.SequenceResult> compute(Map<String, float[]> tensors, int[] batch) {
+  public List<MiniBatchTrainer.SequenceResult> compute(Map<String, float[]> tensors, int[] batch) {
     Broadcast<Map<String, float[]>> weights = context.broadcast(tensors);
     try {
       int[] sorted = batch.clone();
@@ -42,7 +42,7 @@ final class SparkBatchGradients implements ClassifierTrainer.BatchGradients {
       Map<String, Integer> classes = classIndex;
       int chunk = chunkSize;
       return examples.filter(e -> Arrays.binarySearch(sorted, e.index()) >= 0)
-          .map(e -> ClassifierTrainer.sequence(c, weights.value(), e.index(), e.ids(), classes.get(e.label()), chunk))
+          .map(e -> MiniBatchTrainer.sequence(c, weights.value(), e.index(), e.ids(), classes.get(e.label()), chunk))
           .collect();
     } finally {
       weights.destroy();

@@ -13,7 +13,7 @@ import io.seqattn.core.stack.StackInitializer;
 import io.seqattn.core.stack.StackModel;
 import io.seqattn.core.train.AdamW;
 import io.seqattn.core.train.Classifier;
-import io.seqattn.core.train.ClassifierTrainer;
+import io.seqattn.core.train.MiniBatchTrainer;
 import io.seqattn.core.train.Evaluation;
 import io.seqattn.core.train.ParameterStore;
 import io.seqattn.core.train.TrainSettings;
@@ -43,7 +43,7 @@ import scala.Tuple2;
  * One run of {@code seqattn train --task classify}: labelled documents read and tokenized by
  * Spark tasks, split into training and held-out sequences (stratified, seeded), a model
  * initialized (from a model directory or a config) or resumed from the newest checkpoint, and
- * {@link ClassifierTrainer}'s steps with per-sequence gradients from Spark tasks; after every
+ * {@link MiniBatchTrainer}'s steps with per-sequence gradients from Spark tasks; after every
  * epoch an evaluation on the held-out sequences and a checkpoint (also every
  * {@code checkpointEvery} steps); the final model and {@code train.json} at the end.
  */
@@ -114,7 +114,7 @@ public final class TrainingRun {
     AdamW optimizer = new AdamW(o.settings());
     ObjectNode log = newLog(classes, trainCount, meta.size() - trainCount);
     Checkpoint.State state0 = new Checkpoint.State(0, settingsJson(o.settings()), fingerprint, classes,
-        o.fields().label());
+        o.fields().label(), Checkpoint.Head.CLASSIFIER);
     long first = 1;
     if (checkpoint != null) {
       long done = checkResumable(checkpoint, state0);
@@ -122,7 +122,7 @@ public final class TrainingRun {
       log = (ObjectNode) Checkpoint.readLog(checkpoint);
       first = done + 1;
     }
-    ClassifierTrainer trainer = new ClassifierTrainer(o.settings(), params, optimizer, trainCount);
+    MiniBatchTrainer trainer = new MiniBatchTrainer(o.settings(), params, optimizer, trainCount);
     SparkBatchGradients gradients = new SparkBatchGradients(context, train, config, classIndex,
         o.settings().chunkSize());
     long total = trainer.totalSteps();
@@ -131,10 +131,10 @@ public final class TrainingRun {
     long started = System.nanoTime();
     for (long t = first; t <= total; t++) {
       long stepStart = System.nanoTime();
-      ClassifierTrainer.StepLog step;
+      MiniBatchTrainer.StepLog step;
       try {
         step = trainer.step(t, gradients);
-      } catch (ClassifierTrainer.DivergedException e) {
+      } catch (MiniBatchTrainer.DivergedException e) {
         Path good = Checkpoint.latest(o.out());
         throw new TrainingException(e.getMessage() + ": training stopped (the last good checkpoint is "
             + (good == null ? "none" : good) + "; lower --learning-rate or raise --warmup-steps)");
@@ -156,7 +156,8 @@ public final class TrainingRun {
         }
       }
       if (epochEnd || (o.checkpointEvery() > 0 && t % o.checkpointEvery() == 0)) {
-        Checkpoint.State state = new Checkpoint.State(t, state0.settings(), fingerprint, classes, o.fields().label());
+        Checkpoint.State state = new Checkpoint.State(t, state0.settings(), fingerprint, classes, o.fields().label(),
+            Checkpoint.Head.CLASSIFIER);
         Checkpoint.write(o.out(), config, params, optimizer, state, log);
         writeAtomically(o.out().resolve("train.json"), log);
       }
@@ -173,7 +174,7 @@ public final class TrainingRun {
     Path tmp = o.out().resolve("model.tmp");
     Checkpoint.deleteRecursively(tmp);
     Checkpoint.writeModel(tmp, config, params, new Checkpoint.State(total, state0.settings(), fingerprint, classes,
-        o.fields().label()));
+        o.fields().label(), Checkpoint.Head.CLASSIFIER));
     Checkpoint.deleteRecursively(model);
     Checkpoint.move(tmp, model);
     writeAtomically(o.out().resolve("train.json"), log);
@@ -182,10 +183,13 @@ public final class TrainingRun {
     return new Outcome(total, last, model);
   }
 
-  /** Refuses an output that holds something else; the checkpoint to resume, or null for a new run. */
   private Path prepareOutput() throws IOException {
-    Path out = o.out();
-    if (o.resume()) {
+    return prepareOutput(o.out(), o.resume());
+  }
+
+  /** Refuses an output that holds something else; the checkpoint to resume, or null for a new run. */
+  static Path prepareOutput(Path out, boolean resume) throws IOException {
+    if (resume) {
       Path latest = Files.isDirectory(out) ? Checkpoint.latest(out) : null;
       if (latest == null) {
         throw new TrainingException(out + ": no checkpoint to resume (" + out.resolve("checkpoints")
@@ -235,14 +239,19 @@ public final class TrainingRun {
     return p;
   }
 
-  /** The checkpoint's step, after checking it belongs to this model, data and settings. */
   private long checkResumable(Path checkpoint, Checkpoint.State now) throws IOException {
+    return checkResumable(checkpoint, now, o.fields().input(), "fields and --eval-fraction");
+  }
+
+  /** The checkpoint's step, after checking it belongs to this model, data and settings. */
+  static long checkResumable(Path checkpoint, Checkpoint.State now, String input, String dataOptions)
+      throws IOException {
     JsonNode state = Checkpoint.readState(checkpoint);
     Path file = checkpoint.resolve("state.json");
     if (!state.path("data_fingerprint").asText().equals(now.dataFingerprint())) {
       throw new TrainingException(file + ": the checkpoint was trained on other data (fingerprint "
-          + state.path("data_fingerprint").asText() + ", " + o.fields().input() + " gives " + now.dataFingerprint()
-          + ") (resume with the same --input, fields and --eval-fraction, or start a new --out)");
+          + state.path("data_fingerprint").asText() + ", " + input + " gives " + now.dataFingerprint()
+          + ") (resume with the same --input, " + dataOptions + ", or start a new --out)");
     }
     JsonNode was = state.path("settings");
     for (var field : (Iterable<Map.Entry<String, JsonNode>>) now.settings()::fields) {
@@ -291,7 +300,7 @@ public final class TrainingRun {
       int chunk = o.settings().chunkSize();
       List<Evaluation.Scored> scored = heldOut
           .map(e -> new Tuple2<>(e.index(), new Evaluation.Scored(classIndex.get(e.label()),
-              ClassifierTrainer.logits(config, weights.value(), e.ids(), chunk))))
+              MiniBatchTrainer.logits(config, weights.value(), e.ids(), chunk))))
           .collect().stream().sorted(java.util.Comparator.comparing(Tuple2::_1)).map(Tuple2::_2).toList();
       return Evaluation.of(scored);
     } finally {
@@ -357,13 +366,13 @@ public final class TrainingRun {
     return log;
   }
 
-  private static void appendStep(ObjectNode log, ClassifierTrainer.StepLog s, double seconds) {
+  static void appendStep(ObjectNode log, MiniBatchTrainer.StepLog s, double seconds) {
     ((ArrayNode) log.get("steps")).addObject().put("step", s.step()).put("epoch", s.epoch() + 1).put("loss", s.loss())
         .put("learning_rate", s.learningRate()).put("gradient_norm", s.gradientNorm()).put("tokens", s.tokens())
         .put("seconds", seconds);
   }
 
-  private static void appendEvaluation(ObjectNode log, ClassifierTrainer.StepLog s, Evaluation e) {
+  private static void appendEvaluation(ObjectNode log, MiniBatchTrainer.StepLog s, Evaluation e) {
     ObjectNode row = ((ArrayNode) log.get("evaluations")).addObject().put("step", s.step()).put("epoch", s.epoch() + 1)
         .put("sequences", e.sequences());
     if (e.sequences() > 0) {
@@ -371,13 +380,13 @@ public final class TrainingRun {
     }
   }
 
-  private static void writeAtomically(Path file, JsonNode value) throws IOException {
+  static void writeAtomically(Path file, JsonNode value) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     JSON.writeValue(tmp.toFile(), value);
     Checkpoint.move(tmp, file);
   }
 
-  private static String eta(double seconds) {
+  static String eta(double seconds) {
     long s = Math.round(seconds);
     return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, s % 3600 / 60)
         : String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);

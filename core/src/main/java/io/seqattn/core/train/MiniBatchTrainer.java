@@ -10,7 +10,8 @@ import java.util.Random;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * Mini-batch training of a format-2 model with a classification head (issue #16): epochs over the
+ * Mini-batch training of a format-2 model with a head (issue #16) — a classifier on the pooled
+ * embedding, or a next-token head on every position: epochs over the
  * training sequences in a seeded shuffled order, each step the mean loss of a batch, its exact
  * whole-sequence gradients summed in batch order, clipped, and one AdamW step at the scheduled
  * learning rate. Where the per-sequence gradients are computed — this JVM, or Spark tasks — is
@@ -18,11 +19,11 @@ import org.nd4j.linalg.api.buffer.DataType;
  * and the weights, and the sum's order is the batch's, the weights after any step are the same
  * bits however the sequences were spread.
  */
-public final class ClassifierTrainer {
+public final class MiniBatchTrainer {
   /** The per-sequence results of one batch. */
   @FunctionalInterface
   public interface BatchGradients {
-    /** One result per index of {@code batch}, in any order; {@code tensors} the weights (model and classifier). */
+    /** One result per index of {@code batch}, in any order; {@code tensors} the weights (model and head). */
     List<SequenceResult> compute(Map<String, float[]> tensors, int[] batch);
   }
 
@@ -44,7 +45,7 @@ public final class ClassifierTrainer {
   private final AdamW optimizer;
   private final int sequences;
 
-  public ClassifierTrainer(TrainSettings settings, ParameterStore params, AdamW optimizer, int sequences) {
+  public MiniBatchTrainer(TrainSettings settings, ParameterStore params, AdamW optimizer, int sequences) {
     if (sequences < 1) {
       throw new IllegalArgumentException("no training sequences");
     }
@@ -131,24 +132,49 @@ public final class ClassifierTrainer {
   }
 
   /**
-   * One sequence's loss and gradient for the weights {@code tensors} (model and classifier, by
-   * name): what a task computes for each sequence of a batch.
+   * One sequence's classification loss and gradient for the weights {@code tensors} (model and
+   * classifier, by name): what a task computes for each sequence of a batch.
    */
   public static SequenceResult sequence(StackConfig config, Map<String, float[]> tensors, int index, int[] ids,
       int label, int chunkSize) {
-    float[] w = tensors.get(Classifier.WEIGHT);
-    float[] b = tensors.get(Classifier.BIAS);
-    Classifier head = new Classifier(config.embeddingDim(), b.length, w, b);
-    SequenceGradient.Result r = new SequenceGradient(config, tensors, head, DataType.FLOAT).classify(ids, chunkSize,
-        label);
+    SequenceGradient.Result r = new SequenceGradient(config, tensors, classifier(config, tensors), DataType.FLOAT)
+        .classify(ids, chunkSize, label);
     return new SequenceResult(index, r.loss(), ids.length, r.gradients());
   }
 
   /** One sequence's logits for the weights {@code tensors} (model and classifier): the forward pass only. */
   public static double[] logits(StackConfig config, Map<String, float[]> tensors, int[] ids, int chunkSize) {
-    float[] w = tensors.get(Classifier.WEIGHT);
+    return new SequenceGradient(config, tensors, classifier(config, tensors), DataType.FLOAT).logits(ids, chunkSize);
+  }
+
+  private static Classifier classifier(StackConfig config, Map<String, float[]> tensors) {
     float[] b = tensors.get(Classifier.BIAS);
-    Classifier head = new Classifier(config.embeddingDim(), b.length, w, b);
-    return new SequenceGradient(config, tensors, head, DataType.FLOAT).logits(ids, chunkSize);
+    return new Classifier(config.embeddingDim(), b.length, tensors.get(Classifier.WEIGHT), b);
+  }
+
+  /**
+   * One sequence's next-token loss (mean −log p over its targets) and gradient for the weights
+   * {@code tensors} (model and {@code lm_head}).
+   */
+  public static SequenceResult nextTokenSequence(StackConfig config, Map<String, float[]> tensors, int index,
+      int[] ids, int[] targets, int chunkSize) {
+    SequenceGradient.NextTokenResult r = new SequenceGradient(config, tensors, null, DataType.FLOAT)
+        .nextToken(ids, targets, chunkSize, nextTokenHead(config, tensors), true);
+    return new SequenceResult(index, r.loss(), r.targets(), r.gradients());
+  }
+
+  /**
+   * log p(y_p) at every position of one whole sequence (NaN where there is no target), by the
+   * streaming forward pass: memory bounded by a chunk whatever the sequence's length.
+   */
+  public static double[] nextTokenLogLikelihood(StackConfig config, Map<String, float[]> tensors, int[] ids,
+      int[] targets, int chunkSize) {
+    return new SequenceGradient(config, tensors, null, DataType.FLOAT).streamLogLikelihood(ids, targets, chunkSize,
+        nextTokenHead(config, tensors));
+  }
+
+  private static NextTokenHead nextTokenHead(StackConfig config, Map<String, float[]> tensors) {
+    float[] b = tensors.get(NextTokenHead.BIAS);
+    return new NextTokenHead(config.dModel(), b.length, tensors.get(NextTokenHead.WEIGHT), b);
   }
 }
