@@ -5,9 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.seqattn.core.model.TokenizerSpec;
 import io.seqattn.core.stack.StackConfig;
-import io.seqattn.core.stack.StackConfigJson;
-import io.seqattn.core.stack.StackDirectory;
-import io.seqattn.core.stack.StackInitializer;
 import io.seqattn.core.stack.StackModel;
 import io.seqattn.core.train.AdamW;
 import io.seqattn.core.train.MarkovBaseline;
@@ -84,7 +81,7 @@ public final class GenomeLanguageModelRun {
 
   public Outcome run() throws IOException {
     Path checkpoint = TrainingRun.prepareOutput(o.out(), o.resume());
-    StackModel initial = initialModel(checkpoint);
+    StackModel initial = TrainingRun.initialModel(checkpoint, o.init(), o.config(), o.initSeed());
     StackConfig config = initial.config();
     TokenizerSpec tokenizer = config.tokenizer();
     if (tokenizer.type() != TokenizerSpec.Type.DNA || tokenizer.stride() != 1) {
@@ -145,14 +142,7 @@ public final class GenomeLanguageModelRun {
     long started = System.nanoTime();
     for (long t = first; t <= total; t++) {
       long stepStart = System.nanoTime();
-      MiniBatchTrainer.StepLog step;
-      try {
-        step = trainer.step(t, gradients);
-      } catch (MiniBatchTrainer.DivergedException e) {
-        Path good = Checkpoint.latest(o.out());
-        throw new TrainingException(e.getMessage() + ": training stopped (the last good checkpoint is "
-            + (good == null ? "none" : good) + "; lower --learning-rate or raise --warmup-steps)");
-      }
+      MiniBatchTrainer.StepLog step = TrainingRun.step(trainer, t, gradients, o.out());
       double seconds = (System.nanoTime() - stepStart) / 1e9;
       TrainingRun.appendStep(log, step, seconds);
       double elapsed = (System.nanoTime() - started) / 1e9;
@@ -205,16 +195,6 @@ public final class GenomeLanguageModelRun {
       held.unpersist();
     }
     return new Outcome(total, bits, best, model);
-  }
-
-  private StackModel initialModel(Path checkpoint) throws IOException {
-    if (checkpoint != null) {
-      return StackDirectory.load(checkpoint.resolve("model"));
-    }
-    if (o.init() != null) {
-      return StackDirectory.load(o.init());
-    }
-    return StackInitializer.random(StackConfigJson.read(o.config()), o.initSeed());
   }
 
   /** Every FASTA record's k-mer ids, in file order. */

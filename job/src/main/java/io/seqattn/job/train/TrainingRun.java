@@ -131,14 +131,7 @@ public final class TrainingRun {
     long started = System.nanoTime();
     for (long t = first; t <= total; t++) {
       long stepStart = System.nanoTime();
-      MiniBatchTrainer.StepLog step;
-      try {
-        step = trainer.step(t, gradients);
-      } catch (MiniBatchTrainer.DivergedException e) {
-        Path good = Checkpoint.latest(o.out());
-        throw new TrainingException(e.getMessage() + ": training stopped (the last good checkpoint is "
-            + (good == null ? "none" : good) + "; lower --learning-rate or raise --warmup-steps)");
-      }
+      MiniBatchTrainer.StepLog step = step(trainer, t, gradients, o.out());
       double seconds = (System.nanoTime() - stepStart) / 1e9;
       appendStep(log, step, seconds);
       double elapsed = (System.nanoTime() - started) / 1e9;
@@ -210,13 +203,30 @@ public final class TrainingRun {
   }
 
   private StackModel initialModel(Path checkpoint) throws IOException {
+    return initialModel(checkpoint, o.init(), o.config(), o.initSeed());
+  }
+
+  /** The checkpoint's model, the init directory's, or seeded random weights for the config. */
+  static StackModel initialModel(Path checkpoint, Path init, Path config, long seed) throws IOException {
     if (checkpoint != null) {
       return StackDirectory.load(checkpoint.resolve("model"));
     }
-    if (o.init() != null) {
-      return StackDirectory.load(o.init());
+    if (init != null) {
+      return StackDirectory.load(init);
     }
-    return StackInitializer.random(StackConfigJson.read(o.config()), o.initSeed());
+    return StackInitializer.random(StackConfigJson.read(config), seed);
+  }
+
+  /** Step t, or one line naming the step and the last good checkpoint when the loss or a weight diverged. */
+  static MiniBatchTrainer.StepLog step(MiniBatchTrainer trainer, long t, MiniBatchTrainer.BatchGradients gradients,
+      Path out) throws IOException {
+    try {
+      return trainer.step(t, gradients);
+    } catch (MiniBatchTrainer.DivergedException e) {
+      Path good = Checkpoint.latest(out);
+      throw new TrainingException(e.getMessage() + ": training stopped (the last good checkpoint is "
+          + (good == null ? "none" : good) + "; lower --learning-rate or raise --warmup-steps)");
+    }
   }
 
   /** The weights: the model's, and a head from the init model directory when its classes match, else a new one. */
