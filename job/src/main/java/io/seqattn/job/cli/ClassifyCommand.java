@@ -11,6 +11,10 @@ import io.seqattn.core.model.ModelDirectory;
 import io.seqattn.core.model.ModelInitializer;
 import io.seqattn.core.model.Positional;
 import io.seqattn.core.model.TokenizerSpec;
+import io.seqattn.core.train.TrainSettings;
+import io.seqattn.job.train.CrossValidation;
+import io.seqattn.job.train.LabelledDocuments;
+import io.seqattn.job.train.TrainingRun;
 import io.seqattn.udfs.LinearAttentionEncoder;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,14 +40,18 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code seqattn classify}: does attending over whole documents beat truncating them? k-fold
- * cross-validated accuracy of LinearAttentionEncoder → LogisticRegression on whole documents and on
- * their first {@code --max-tokens} tokens, with the majority class as the floor, as a table and JSON.
- * Folds are stratified by label and fixed by {@code --seed}; the encoder is a fixed transform, so
- * each variant's embeddings are computed once and every fold trains only the regression.
+ * cross-validated accuracy on whole documents and on their first {@code --max-tokens} tokens, with
+ * the majority class as the floor, as a table and JSON. Without {@code --train}, a fixed (format-1)
+ * LinearAttentionEncoder → LogisticRegression: each variant's embeddings are computed once and
+ * every fold trains only the regression; folds are stratified by label and fixed by {@code --seed}.
+ * With {@code --train}, a format-2 model trained per fold and variant ({@link CrossValidation}),
+ * beside TF-IDF + logistic regression on the same folds and the same truncation.
  */
 @Command(name = "classify", mixinStandardHelpOptions = true,
     description = {"Cross-validated document classification with seqattn embeddings: whole documents against "
         + "documents truncated to --max-tokens tokens (encoder -> LogisticRegression, stratified k-fold).",
+        "With --train (and --config or --init), a format-2 model is trained on every fold's training documents, "
+            + "whole and truncated, and scored beside TF-IDF + logistic regression (Spark MLlib) on the same folds.",
         "Prints a table (mean +- std over folds) and writes it as JSON with --out."})
 final class ClassifyCommand implements Callable<Integer> {
 
@@ -66,6 +74,29 @@ final class ClassifyCommand implements Callable<Integer> {
           + "elu, sinusoidal positions, --seed), written to a temporary directory.")
   Path modelDir;
 
+  @Option(names = "--train", description = "Train a format-2 model per fold (from --config or --init) instead of "
+      + "a fixed encoder, and add TF-IDF + logistic regression on the same folds.")
+  boolean train;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "--train: start every fold from seeded random weights for this format-2 config.json.")
+  Path config;
+
+  @Option(names = "--init", paramLabel = "DIR", description = "--train: start every fold from this format-2 model.")
+  Path init;
+
+  @Option(names = "--init-seed", defaultValue = "1",
+      description = "--train: seed of --config's random weights and of the head (default: ${DEFAULT-VALUE}).")
+  long initSeed;
+
+  @Option(names = "--runs", paramLabel = "DIR",
+      description = "--train: keep every fold's run directory (model, train.json) here; default: a temporary "
+          + "directory, deleted at the end.")
+  Path runs;
+
+  @Mixin
+  TrainingOptions training;
+
   @Option(names = "--folds", defaultValue = "5", description = "Cross-validation folds (default: ${DEFAULT-VALUE}).")
   int folds;
 
@@ -84,7 +115,9 @@ final class ClassifyCommand implements Callable<Integer> {
       description = "LogisticRegression iterations (default: ${DEFAULT-VALUE}).")
   int maxIter;
 
-  @Option(names = "--seed", defaultValue = "7", description = "Seed of the folds and the default model (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--seed", defaultValue = "7",
+      description = "Seed of the folds, of the default model and, with --train, of the data order (default: "
+          + "${DEFAULT-VALUE}).")
   long seed;
 
   @Mixin
@@ -100,6 +133,12 @@ final class ClassifyCommand implements Callable<Integer> {
     }
     if (!Files.isReadable(input)) {
       throw new SeqAttn.UserException(input + ": no such file");
+    }
+    if (train) {
+      return trainAndCompare();
+    }
+    if (config != null || init != null || runs != null) {
+      throw new SeqAttn.UserException("--config, --init and --runs are for --train (a fixed encoder is --model DIR)");
     }
     Path model = modelDir != null ? modelDir : defaultModel();
     try (SparkSessions.Handle session = sparkOptions.open("seqattn classify", null)) {
@@ -144,8 +183,45 @@ final class ClassifyCommand implements Callable<Integer> {
       accuracy.put(variant.getKey(), crossValidate(embedded));
       embedded.unpersist();
     }
-    List<Row> classes = docs.groupBy("class").count().orderBy(functions.desc("count")).collectAsList();
-    report(n, classes, model, accuracy);
+    Map<String, Long> classes = new LinkedHashMap<>();
+    docs.groupBy("class").count().orderBy(functions.desc("count")).collectAsList()
+        .forEach(r -> classes.put(r.getString(0), r.getLong(1)));
+    report(n, classes, modelDir != null ? modelDir.toString() : "default words model, seed " + seed, accuracy, null);
+    return 0;
+  }
+
+  private int trainAndCompare() throws IOException {
+    if (modelDir != null) {
+      throw new SeqAttn.UserException("--train starts from --config FILE or --init DIR (a format-2 model), not --model");
+    }
+    if ((config == null) == (init == null)) {
+      throw new SeqAttn.UserException("--train needs exactly one start: --config FILE or --init DIR");
+    }
+    TrainSettings settings = training.settings(seed, chunkSize);
+    boolean temporary = runs == null;
+    Path runDir = temporary ? Files.createTempDirectory("seqattn-classify-runs") : runs;
+    CrossValidation.Options options = new CrossValidation.Options(new LabelledDocuments.Fields(input.toString(),
+        textField, labelField, idField), runDir, init, config, initSeed, settings, folds, maxTokens, System.err);
+    try (SparkSessions.Handle session = sparkOptions.open("seqattn classify", null)) {
+      CrossValidation.Result result = CrossValidation.run(session.session(), options);
+      long n = result.classes().values().stream().mapToLong(Long::longValue).sum();
+      Map<String, Long> byCount = new LinkedHashMap<>();
+      result.classes().entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+          .forEach(e -> byCount.put(e.getKey(), e.getValue()));
+      ObjectNode trainJson = new ObjectMapper().createObjectNode();
+      trainJson.set("settings", TrainingRun.settingsJson(settings));
+      trainJson.put("init_seed", initSeed);
+      trainJson.put("baseline", "TF-IDF + logistic regression, Spark MLlib, on the same folds and truncation");
+      if (!temporary) {
+        trainJson.put("runs", runs.toString());
+      }
+      report(n, byCount, init != null ? "trained from " + init : "trained from " + config, result.accuracy(),
+          trainJson);
+    } finally {
+      if (temporary) {
+        deleteRecursively(runDir);
+      }
+    }
     return 0;
   }
 
@@ -189,7 +265,8 @@ final class ClassifyCommand implements Callable<Integer> {
     }
   }
 
-  private void report(long n, List<Row> classes, Path model, Map<String, double[]> accuracy) throws IOException {
+  private void report(long n, Map<String, Long> classes, String model, Map<String, double[]> accuracy,
+      ObjectNode training) throws IOException {
     StringBuilder table = new StringBuilder();
     table.append(String.format(Locale.ROOT, "%d documents, %d classes, %d-fold stratified cross-validation%n%n", n,
         classes.size(), folds));
@@ -202,12 +279,16 @@ final class ClassifyCommand implements Callable<Integer> {
     root.put("folds", folds);
     root.put("max_tokens", maxTokens);
     root.put("chunk_size", chunkSize);
-    root.put("model", modelDir != null ? modelDir.toString() : "default words model, seed " + seed);
-    root.put("reg_param", regParam);
-    root.put("max_iter", maxIter);
+    root.put("model", model);
+    if (training == null) {
+      root.put("reg_param", regParam);
+      root.put("max_iter", maxIter);
+    } else {
+      root.set("training", training);
+    }
     root.put("seed", seed);
     ObjectNode counts = root.putObject("classes");
-    classes.forEach(r -> counts.put(r.getString(0), r.getLong(1)));
+    classes.forEach(counts::put);
     ArrayNode rows = root.putArray("results");
     for (Map.Entry<String, double[]> e : accuracy.entrySet()) {
       double mean = Arrays.stream(e.getValue()).average().orElse(Double.NaN);

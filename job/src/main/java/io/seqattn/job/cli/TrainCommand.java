@@ -2,6 +2,7 @@ package io.seqattn.job.cli;
 
 import io.seqattn.core.train.TrainSettings;
 import io.seqattn.job.train.GenomeLanguageModelRun;
+import io.seqattn.job.train.HeldOutSplit;
 import io.seqattn.job.train.LabelledDocuments;
 import io.seqattn.job.train.TrainingRun;
 import java.io.IOException;
@@ -81,29 +82,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "Continue the run in --out from its newest checkpoint.")
   boolean resume;
 
-  @Option(names = "--epochs", defaultValue = "10", description = "Epochs (default: ${DEFAULT-VALUE}).")
-  int epochs;
-
-  @Option(names = "--batch-size", defaultValue = "8", description = "Documents per step (default: ${DEFAULT-VALUE}).")
-  int batchSize;
-
-  @Option(names = "--learning-rate", defaultValue = "0.003", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
-  double learningRate;
-
-  @Option(names = "--min-learning-rate", defaultValue = "0.0003",
-      description = "Learning rate at the last step (default: ${DEFAULT-VALUE}).")
-  double minLearningRate;
-
-  @Option(names = "--warmup-steps", defaultValue = "10", description = "Linear warm-up steps (default: ${DEFAULT-VALUE}).")
-  int warmupSteps;
-
-  @Option(names = "--weight-decay", defaultValue = "0.01",
-      description = "AdamW's decoupled weight decay of matrices (default: ${DEFAULT-VALUE}).")
-  double weightDecay;
-
-  @Option(names = "--clip-norm", defaultValue = "1.0",
-      description = "Clip the gradient to this global norm, 0 for none (default: ${DEFAULT-VALUE}).")
-  double clipNorm;
+  @Mixin
+  TrainingOptions training;
 
   @Option(names = "--seed", defaultValue = "7",
       description = "Seed of the data order and the held-out split (default: ${DEFAULT-VALUE}).")
@@ -118,6 +98,11 @@ final class TrainCommand implements Callable<Integer> {
           + "every epoch, 0 for none (default: "
           + "${DEFAULT-VALUE}).")
   double evalFraction;
+
+  @Option(names = "--max-tokens", defaultValue = "0", paramLabel = "N",
+      description = "classify: train and evaluate on every document's first N tokens, 0 for whole documents "
+          + "(default: ${DEFAULT-VALUE}).")
+  int maxTokens;
 
   @Option(names = "--checkpoint-every", defaultValue = "0",
       description = "Also checkpoint every N steps (always after every epoch; default: ${DEFAULT-VALUE}).")
@@ -151,13 +136,11 @@ final class TrainCommand implements Callable<Integer> {
     if (checkpointEvery < 0) {
       throw new SeqAttn.UserException("--checkpoint-every must be >= 0, got " + checkpointEvery);
     }
-    TrainSettings settings;
-    try {
-      settings = new TrainSettings(epochs, batchSize, learningRate, minLearningRate, warmupSteps, weightDecay, 0.9,
-          0.999, 1e-8, clipNorm, seed, chunkSize);
-    } catch (IllegalArgumentException e) {
-      throw new SeqAttn.UserException(e.getMessage());
+    if (maxTokens < 0 || (maxTokens > 0 && task == Task.lm)) {
+      throw new SeqAttn.UserException(task == Task.lm ? "--max-tokens is for --task classify (a language model "
+          + "trains on --segment pieces of whole records)" : "--max-tokens must be >= 0, got " + maxTokens);
     }
+    TrainSettings settings = training.settings(seed, chunkSize);
     if (task == Task.lm) {
       return trainLanguageModel(settings);
     }
@@ -166,7 +149,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     TrainingRun.Options options = new TrainingRun.Options(new LabelledDocuments.Fields(input.toString(), textField,
         labelField, idField), out, start == null ? null : start.init, start == null ? null : start.config, initSeed,
-        settings, evalFraction, checkpointEvery, resume, partitions, System.err);
+        settings, HeldOutSplit.share(evalFraction), maxTokens, checkpointEvery, resume, partitions, System.err);
     try (SparkSessions.Handle session = sparkOptions.open("seqattn train", null)) {
       TrainingRun.Outcome outcome = new TrainingRun(session.session(), options).run();
       String evaluation = outcome.evaluation() == null || outcome.evaluation().sequences() == 0 ? ""

@@ -30,8 +30,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -50,13 +48,21 @@ import scala.Tuple2;
 public final class TrainingRun {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  /** What the command line asks for. */
+  /**
+   * What the command line asks for. {@code maxTokens} > 0 keeps only every document's first
+   * tokens, for training and evaluation alike (what a trainer that truncates sees); 0 keeps
+   * whole documents.
+   */
   public record Options(LabelledDocuments.Fields fields, Path out, Path init, Path config, long initSeed,
-      TrainSettings settings, double evalFraction, int checkpointEvery, boolean resume, int partitions,
-      PrintStream progress) {}
+      TrainSettings settings, HeldOutSplit heldOut, int maxTokens, int checkpointEvery, boolean resume,
+      int partitions, PrintStream progress) {}
 
-  /** The run's end: steps taken, the last evaluation, where the model is. */
-  public record Outcome(long steps, Evaluation evaluation, Path model) {}
+  /**
+   * The run's end: steps taken, the last evaluation, where the model is, and the held-out accuracy
+   * of TF-IDF + logistic regression on the same split and the same (truncated) documents (NaN when
+   * nothing is held out).
+   */
+  public record Outcome(long steps, Evaluation evaluation, Path model, double baseline) {}
 
   /** A document's place, label and a digest of its tokens: the driver's view of the data. */
   private record Meta(int index, String label, String digest) implements java.io.Serializable {}
@@ -73,7 +79,8 @@ public final class TrainingRun {
     Path checkpoint = prepareOutput();
     StackModel initial = initialModel(checkpoint);
     StackConfig config = initial.config();
-    JavaRDD<LabelledDocuments.Example> read = LabelledDocuments.read(spark, o.fields(), config.tokenizer());
+    JavaRDD<LabelledDocuments.Example> read = truncated(LabelledDocuments.read(spark, o.fields(), config.tokenizer()),
+        o.maxTokens());
     // each example carries its index, so how they are spread changes which task computes what, never a bit
     JavaRDD<LabelledDocuments.Example> all = (o.partitions() > 0 ? read.repartition(o.partitions()) : read)
         .persist(StorageLevel.MEMORY_AND_DISK());
@@ -92,7 +99,8 @@ public final class TrainingRun {
     for (int i = 0; i < classes.size(); i++) {
       classIndex.put(classes.get(i), i);
     }
-    boolean[] held = split(meta, classes);
+    boolean[] held = o.heldOut().heldOut(meta.stream().map(Meta::label).toList(), o.settings().seed(),
+        o.fields().input());
     int[] trainIndex = new int[meta.size()];
     int trainCount = 0;
     for (int i = 0; i < meta.size(); i++) {
@@ -155,10 +163,10 @@ public final class TrainingRun {
         writeAtomically(o.out().resolve("train.json"), log);
       }
     }
+    double baseline = Double.NaN;
     if (last != null && last.sequences() > 0) {
-      double baseline = BagOfWordsBaseline.accuracy(spark, o.fields(), held);
-      log.putObject("baseline").put("method", "TF-IDF + logistic regression (Spark MLlib; HashingTF "
-          + BagOfWordsBaseline.FEATURES + ", regParam " + BagOfWordsBaseline.REG_PARAM + ")")
+      baseline = BagOfWordsBaseline.accuracy(spark, o.fields(), held, o.maxTokens());
+      log.putObject("baseline").put("method", BagOfWordsBaseline.describe(o.maxTokens()))
           .put("held_out_accuracy", baseline);
       o.progress().printf(Locale.ROOT, "seqattn: train: held-out accuracy %.3f; TF-IDF + logistic regression on the "
           + "same split: %.3f%n", last.accuracy(), baseline);
@@ -173,7 +181,7 @@ public final class TrainingRun {
     writeAtomically(o.out().resolve("train.json"), log);
     train.unpersist();
     heldOut.unpersist();
-    return new Outcome(total, last, model);
+    return new Outcome(total, last, model, baseline);
   }
 
   private Path prepareOutput() throws IOException {
@@ -250,7 +258,7 @@ public final class TrainingRun {
   }
 
   private long checkResumable(Path checkpoint, Checkpoint.State now) throws IOException {
-    return checkResumable(checkpoint, now, o.fields().input(), "fields and --eval-fraction");
+    return checkResumable(checkpoint, now, o.fields().input(), "fields, --eval-fraction and --max-tokens");
   }
 
   /** The checkpoint's step, after checking it belongs to this model, data and settings. */
@@ -275,31 +283,12 @@ public final class TrainingRun {
     return state.path("step").asLong();
   }
 
-  /** Per class in name order, a seeded shuffle of its records; the first round(f·count) are held out. */
-  private boolean[] split(List<Meta> meta, List<String> classes) {
-    boolean[] held = new boolean[meta.size()];
-    if (o.evalFraction() == 0) {
-      return held;
-    }
-    Map<String, List<Integer>> byClass = new TreeMap<>();
-    for (Meta m : meta) {
-      byClass.computeIfAbsent(m.label(), k -> new ArrayList<>()).add(m.index());
-    }
-    int c = 0;
-    for (Map.Entry<String, List<Integer>> e : byClass.entrySet()) {
-      List<Integer> members = new ArrayList<>(e.getValue());
-      java.util.Collections.shuffle(members, new Random(o.settings().seed() * 7919L + c++));
-      int held0 = (int) Math.round(o.evalFraction() * members.size());
-      if (held0 >= members.size()) {
-        throw new TrainingException(o.fields().input() + ": class '" + e.getKey() + "' has " + members.size()
-            + " record(s); --eval-fraction " + o.evalFraction() + " leaves none to train on (lower it, or add "
-            + "records)");
-      }
-      for (int i = 0; i < held0; i++) {
-        held[members.get(i)] = true;
-      }
-    }
-    return held;
+  /** Every document's first {@code maxTokens} tokens, or the documents as they are for 0. */
+  private static JavaRDD<LabelledDocuments.Example> truncated(JavaRDD<LabelledDocuments.Example> read,
+      int maxTokens) {
+    return maxTokens == 0 ? read : read.map(e -> e.ids().length <= maxTokens ? e
+        : new LabelledDocuments.Example(e.index(), e.line(), e.id(), java.util.Arrays.copyOf(e.ids(), maxTokens),
+            e.label()));
   }
 
   private Evaluation evaluate(JavaRDD<LabelledDocuments.Example> heldOut, StackConfig config, ParameterStore params,
@@ -343,7 +332,8 @@ public final class TrainingRun {
     }
   }
 
-  static ObjectNode settingsJson(TrainSettings s) {
+  /** The settings as {@code train.json} and checkpoints record them. */
+  public static ObjectNode settingsJson(TrainSettings s) {
     ObjectNode n = JSON.createObjectNode();
     n.put("epochs", s.epochs());
     n.put("batch_size", s.batchSize());
@@ -369,7 +359,13 @@ public final class TrainingRun {
     classes.forEach(names::add);
     log.put("train_sequences", train);
     log.put("held_out_sequences", heldOut);
-    log.put("eval_fraction", o.evalFraction());
+    log.put("held_out", o.heldOut().describe());
+    if (o.heldOut().folds() == 0) {
+      log.put("eval_fraction", o.heldOut().fraction());
+    } else {
+      log.put("folds", o.heldOut().folds()).put("fold", o.heldOut().fold() + 1);
+    }
+    log.put("max_tokens", o.maxTokens());
     log.set("settings", settingsJson(o.settings()));
     log.putArray("steps");
     log.putArray("evaluations");
