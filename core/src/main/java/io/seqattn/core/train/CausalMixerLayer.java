@@ -11,7 +11,6 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * A causal linear-attention mixer and its backward, for gates with one log-decay per head and
@@ -119,7 +118,7 @@ final class CausalMixerLayer implements MixerLayer {
         double e = afterMinusRow ? base - cum[h][t] : cum[h][t] - base;
         out[t - from] = Math.exp(Math.min(e, 0));
       }
-      return Nd4j.create(out, new long[] {out.length, 1}, DataType.DOUBLE).castTo(type);
+      return array(out, to - from, 1, type);
     }
 
     /** G just before row {@code row} (0 at the chunk's start). */
@@ -128,10 +127,12 @@ final class CausalMixerLayer implements MixerLayer {
     }
 
     /**
-     * [B, B] D_tj = e^(G_t − G_j) for j ≤ t, 0 above the diagonal, rows [from, to): the outer
-     * difference as two rank-1 GEMMs, clamped at 0 (above the diagonal) and exponentiated by ND4J
-     * in double, then masked. A gate that does not depend on the data gives every full block the
-     * same matrix, which is made once.
+     * [B, B] D_tj = e^(G_t − G_j) for j ≤ t, 0 above the diagonal, rows [from, to): the
+     * differences of the cumulative log-gates, in double, exponentiated (each ≤ 0, so no factor
+     * exceeds 1) and rounded to {@code type} once, made in one Java array and handed to ND4J as
+     * one buffer — the ten small ND4J ops this took before cost more than the B²/2 exponentials.
+     * A gate that does not depend on the data gives every full block the same matrix, which is
+     * made once.
      */
     INDArray matrix(int h, int from, int to, DataType type) {
       int b = to - from;
@@ -143,10 +144,15 @@ final class CausalMixerLayer implements MixerLayer {
           return cached;
         }
       }
-      INDArray g = Nd4j.create(Arrays.copyOfRange(cum[h], from, to), new long[] {b, 1}, DataType.DOUBLE);
-      INDArray ones = Nd4j.ones(DataType.DOUBLE, b, 1);
-      INDArray diff = Dense.mm(g, ones, false, true).subi(Dense.mm(ones, g, false, true));
-      INDArray d = Transforms.exp(Transforms.min(diff, 0.0, false), false).muli(lowerTriangle(b)).castTo(type);
+      double[] c = cum[h];
+      double[] out = new double[b * b];
+      for (int t = 0; t < b; t++) {
+        double ct = c[from + t];
+        for (int j = 0; j <= t; j++) {
+          out[t * b + j] = Math.exp(Math.min(ct - c[from + j], 0));
+        }
+      }
+      INDArray d = array(out, b, b, type);
       if (shared) {
         try (MemoryWorkspace ignored = ChunkWorkspace.outside()) {
           INDArray kept = d.detach();
@@ -161,13 +167,16 @@ final class CausalMixerLayer implements MixerLayer {
   /** Decay matrices of gates that do not depend on the data, by head, size and type. */
   private final java.util.Map<String, INDArray> sharedDecay = new java.util.concurrent.ConcurrentHashMap<>();
 
-  /** [b, b] ones on and below the diagonal, in double. */
-  private static INDArray lowerTriangle(int b) {
-    double[] out = new double[b * b];
-    for (int t = 0; t < b; t++) {
-      Arrays.fill(out, t * b, t * b + t + 1, 1.0);
+  /** A [rows, cols] array of {@code type} holding {@code values} (row-major), rounded from double once. */
+  private static INDArray array(double[] values, int rows, int cols, DataType type) {
+    if (type == DataType.DOUBLE) {
+      return Nd4j.create(values, new long[] {rows, cols}, DataType.DOUBLE);
     }
-    return Nd4j.create(out, new long[] {b, b}, DataType.DOUBLE);
+    float[] rounded = new float[values.length];
+    for (int i = 0; i < values.length; i++) {
+      rounded[i] = (float) values[i];
+    }
+    return Nd4j.create(rounded, new long[] {rows, cols}, 'c');
   }
 
   /** g [H][n] for the chunk's rows, or null without a gate. */
