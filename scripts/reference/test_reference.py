@@ -165,6 +165,28 @@ class ChunkedMatchesOracle(unittest.TestCase):
         finally:
             R.FACTOR_RANGE = saved
 
+    def test_autograd_through_the_chunked_path(self):
+        """scripts/bench-train.sh times PyTorch autograd through forward_chunked (without its
+        no_grad): its gradients must be the recurrence's, for every variant, one layer after another."""
+        f = R.SeqAttnModel.forward_chunked.__wrapped__
+        for v, spec in enumerate(VARIANTS):
+            model = model_for(config([layer("elu", causal=False), spec], d_out=0), seed=20 + v)
+            ids, _ = inputs(model.config.vocab_size, seed=v)
+            weight = torch.randn(ids.shape[0], D, dtype=torch.float64, generator=torch.Generator().manual_seed(v))
+            grads = []
+            for chunked in (True, False):
+                model.zero_grad()
+                with torch.enable_grad():
+                    final = (f(model, ids, None, CHUNK, 5, 2, torch.float64).final if chunked
+                             else model.final_of(ids, None, torch.float64))
+                    (final * weight).sum().backward()
+                grads.append({n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None})
+            with self.subTest(variant=v):
+                self.assertEqual(sorted(grads[0]), sorted(grads[1]))
+                for name, want in grads[1].items():
+                    err = ((grads[0][name] - want).norm() / max(want.norm(), 1e-300)).item()
+                    self.assertLess(err, 1e-9, f"variant {v}, {name}")
+
     def test_fast_and_exact_blocks_in_one_run(self):
         """Gates strong in some blocks and weak in others: both block paths in one tile, one result."""
         model = model_for(config([layer("elu", gate={"type": "gla", "rank": 4, "tau": 1.0}, rope=True)]), seed=3)
