@@ -104,7 +104,9 @@ final class ClassifyCommand implements Callable<Integer> {
       description = "Tokens kept by the truncated variant (default: ${DEFAULT-VALUE}).")
   int maxTokens;
 
-  @Option(names = "--chunk-size", defaultValue = "65536", description = "Encoder chunk size (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--chunk-size", defaultValue = "65536",
+      description = "Tokens per chunk of the encoder and, with --train, of the whole-document gradient (default: "
+          + "${DEFAULT-VALUE}).")
   int chunkSize;
 
   @Option(names = "--reg-param", defaultValue = "0.01",
