@@ -4,7 +4,6 @@ import io.seqattn.core.train.TrainSettings;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -40,29 +39,31 @@ public final class CrossValidation {
     Map<String, Long> classes = new TreeMap<>();
     labels.forEach(l -> classes.merge(l, 1L, Long::sum));
     HeldOutSplit.fold(o.folds(), 0).heldOut(labels, o.settings().seed(), o.fields().input()); // refuses early
-    String truncated = "first " + o.maxTokens() + " tokens";
-    Map<String, double[]> acc = new LinkedHashMap<>();
-    for (String variant : List.of("majority class", "trained seqattn, whole documents", "trained seqattn, "
-        + truncated, "TF-IDF + LR, whole documents", "TF-IDF + LR, first " + o.maxTokens() + " words")) {
-      acc.put(variant, new double[o.folds()]);
-    }
-    List<double[]> columns = new ArrayList<>(acc.values());
-    for (int f = 0; f < o.folds(); f++) {
-      HeldOutSplit split = HeldOutSplit.fold(o.folds(), f);
-      columns.get(0)[f] = majority(labels, split.heldOut(labels, o.settings().seed(), o.fields().input()));
-      int v = 1;
-      for (int keep : new int[] {0, o.maxTokens()}) {
-        String name = keep == 0 ? "whole" : "first-" + keep;
+    int k = o.folds();
+    double[] majority = new double[k];
+    double[][] trained = new double[2][k]; // [whole, truncated][fold]
+    double[][] baseline = new double[2][k];
+    int[] keep = {0, o.maxTokens()};
+    for (int f = 0; f < k; f++) {
+      HeldOutSplit split = HeldOutSplit.fold(k, f);
+      majority[f] = majority(labels, split.heldOut(labels, o.settings().seed(), o.fields().input()));
+      for (int v = 0; v < keep.length; v++) {
+        String name = keep[v] == 0 ? "whole" : "first-" + keep[v];
         TrainingRun.Options run = new TrainingRun.Options(o.fields(), o.runs().resolve("fold-" + (f + 1) + "-" + name),
-            o.init(), o.config(), o.initSeed(), o.settings(), split, keep, 0, false, 0, o.progress());
+            o.init(), o.config(), o.initSeed(), o.settings(), split, keep[v], 0, false, 0, o.progress());
         TrainingRun.Outcome outcome = new TrainingRun(spark, run).run();
-        columns.get(v)[f] = outcome.evaluation().accuracy();
-        columns.get(v + 2)[f] = outcome.baseline();
+        trained[v][f] = outcome.evaluation().accuracy();
+        baseline[v][f] = outcome.baseline();
         o.progress().printf(Locale.ROOT, "seqattn: classify: fold %d/%d, %s: trained seqattn %.3f, TF-IDF + LR %.3f%n",
-            f + 1, o.folds(), keep == 0 ? "whole documents" : truncated, columns.get(v)[f], columns.get(v + 2)[f]);
-        v++;
+            f + 1, k, keep[v] == 0 ? "whole documents" : "first " + keep[v] + " tokens", trained[v][f], baseline[v][f]);
       }
     }
+    Map<String, double[]> acc = new LinkedHashMap<>();
+    acc.put("majority class", majority);
+    acc.put("trained seqattn, whole documents", trained[0]);
+    acc.put("trained seqattn, first " + o.maxTokens() + " tokens", trained[1]);
+    acc.put("TF-IDF + LR, whole documents", baseline[0]);
+    acc.put("TF-IDF + LR, first " + o.maxTokens() + " words", baseline[1]);
     return new Result(classes, acc);
   }
 

@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -287,7 +288,7 @@ public final class TrainingRun {
   private static JavaRDD<LabelledDocuments.Example> truncated(JavaRDD<LabelledDocuments.Example> read,
       int maxTokens) {
     return maxTokens == 0 ? read : read.map(e -> e.ids().length <= maxTokens ? e
-        : new LabelledDocuments.Example(e.index(), e.line(), e.id(), java.util.Arrays.copyOf(e.ids(), maxTokens),
+        : new LabelledDocuments.Example(e.index(), e.line(), e.id(), Arrays.copyOf(e.ids(), maxTokens),
             e.label()));
   }
 
