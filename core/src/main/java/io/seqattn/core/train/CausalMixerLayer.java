@@ -35,9 +35,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 final class CausalMixerLayer implements MixerLayer {
   /**
    * Positions per block inside a chunk: [B, B] decay matrices, GEMMs of B rows. Measured on
-   * conf/models/dna-lm.json (d_k 16), one core, 8,192 tokens forward + backward: 128 → 8.5k
-   * tokens/s, 256 → 11.7k, 512 → 11k. Fewer blocks mean fewer small ND4J ops, whose fixed cost
-   * dominates at these widths; past 256 the B² work of the decay matrices takes over.
+   * conf/models/dna-lm.json (d_k 16), one core, 8,192 tokens forward + backward (a one-off
+   * harness timing {@code MiniBatchTrainer.nextTokenSequence}; scripts/bench-train.sh times the
+   * same call): 128 → 8.5k tokens/s, 256 → 11.7k, 512 → 11k. Fewer blocks mean fewer small ND4J
+   * ops, whose fixed cost dominates at these widths; past 256 the work that grows as B² (the
+   * within-block products and decay matrices) outweighs the ops saved.
    */
   static final int BLOCK = 256;
 
