@@ -52,7 +52,9 @@ import scala.Tuple2;
  * The attention job on Spark, two passes over chunked sequences for the run's token mixer:
  *
  * <pre>
- *   files ──read+tokenize──▶ chunks (spread over P partitions, cached on local disk)
+ *   files ──read+tokenize──▶ chunks: left in their read tasks (index-split FASTA, read again by
+ *                             every pass) or spread over P partitions and cached on local disk
+ *                             ({@link ChunkLayout})
  *   pass 1: chunk ──kernel──▶ summary
  *     REDUCTION:    ──OrderedFold (chunk order)──▶ per sequence the merge of all, the context of each chunk
  *     ORDERED_SCAN: ──OrderedScan (exclusive, chunk order)──▶ the merge before each chunk; the total
@@ -61,8 +63,9 @@ import scala.Tuple2;
  * </pre>
  *
  * What happens between the passes is the mixer's {@link TokenMixer#crossChunk}, switched over
- * exhaustively; its arithmetic is its kernel's, in core. Contexts are joined to chunks by (sequence,
- * chunk) key, so a single chromosome's chunks stay spread over all partitions in pass 2. Every
+ * exhaustively; its arithmetic is its kernel's, in core. Contexts are shuffled to their chunks'
+ * partitions by (sequence, chunk) key, so a single chromosome's chunks stay spread over all
+ * partitions in pass 2 and its tokens never move. Every
  * cross-chunk merge goes through {@link OrderedFold} or {@link OrderedScan}, so results are bitwise
  * identical for any partition count, and non-commutative merges happen in chunk order.
  */
@@ -100,6 +103,7 @@ public final class AttentionPlan {
     int chunkSize = spec.readers().chunkSize();
     boolean emit = spec.emitOutputs();
     List<Runnable> release = new ArrayList<>();
+    StageBeside statesWrite = null;
 
     try {
       Readers readers = spec.readers();
@@ -109,8 +113,6 @@ public final class AttentionPlan {
       int partitions = spec.partitions() > 0 ? spec.partitions()
           : PartitionSizing.partitions(PartitionSizing.estimatedTokens(tasks, parquet, chunkSize),
               jsc.defaultParallelism());
-      stats.partitions = partitions;
-      HashPartitioner byChunk = new HashPartitioner(partitions);
       JavaRDD<Chunk> read = read(jsc, readers, tasks, parquet, stats, release);
       RunDirectory earlier = null;
       if (spec.continueFrom() != null) {
@@ -120,21 +122,24 @@ public final class AttentionPlan {
         read = read.keyBy(Chunk::seqId).leftOuterJoin(offsets, partitions).values()
             .map(c -> c._2().isPresent() ? c._1().shiftedBy(c._2().get()) : c._1());
       }
-      // Chunks keyed and partitioned once: every later join with per-chunk contexts moves only the contexts.
-      // Sorted within partitions, so a recomputed partition holds its chunks in the same order.
-      JavaPairRDD<ChunkKey, Chunk> chunks = read.mapToPair(c -> new Tuple2<>(key(c), c))
-          .repartitionAndSortWithinPartitions(byChunk, ChunkKey.ORDER)
-          .persist(TOKEN_ROWS);
+      // Chunks placed once: every later meeting with per-chunk contexts moves only the contexts.
+      ChunkLayout layout = stayInPlace(tasks, parquet, earlier)
+          ? ChunkLayout.inPlace(read, tasks) : ChunkLayout.shuffled(read, partitions, TOKEN_ROWS);
+      stats.partitions = layout.partitions();
+      JavaPairRDD<ChunkKey, Chunk> chunks = layout.chunks();
       release.add(() -> chunks.unpersist(false));
-      long[] counted = timed(stats, "read", () -> chunks.values()
-          .map(c -> new long[] {1, c.tokens().length, c.absentTokens(), c.softMaskedTokens()})
-          .fold(new long[4], (a, b) -> new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]}));
+      // One read of every chunk counts them and keeps each sequence's first-chunk record (one small
+      // record per sequence), which the duplicate check, the embeddings and continued scans read again:
+      // finding them again would read every chunk again.
+      JavaRDD<ReadSurvey> survey = chunks.values().mapPartitions(ReadSurvey::of)
+          .persist(StorageLevel.MEMORY_AND_DISK_SER());
+      release.add(() -> survey.unpersist(false));
+      long[] counted = timed(stats, "read", () -> survey.map(ReadSurvey::counts).fold(new long[4], ReadSurvey::sum));
       stats.chunks = counted[0];
       stats.tokens = counted[1];
       stats.absentTokens = counted[2];
       stats.softMaskedTokens = counted[3];
-      JavaPairRDD<String, SequenceInfo> infos =
-          chunks.values().filter(c -> c.index() == 0).mapToPair(c -> new Tuple2<>(c.seqId(), c.info()));
+      JavaPairRDD<String, SequenceInfo> infos = survey.flatMapToPair(r -> r.firsts().iterator());
       timed(stats, "read", () -> {
         rejectDuplicates(infos);
         return null;
@@ -144,7 +149,7 @@ public final class AttentionPlan {
       LayerPasses passes = new LayerPasses(net, earlier, infos, chunkSize, partitions, stats, release);
       boolean cached = spec.betweenLayers() == BetweenLayers.CACHE && net.depth() > 1 && net.runsBlockByBlock();
       JavaPairRDD<ChunkKey, ChunkResult> computed =
-          cached ? cachedLayers(chunks, network, passes, emit) : recomputedLayers(chunks, network, passes, emit);
+          cached ? cachedLayers(layout, network, passes, emit) : recomputedLayers(layout, network, passes, emit);
       JavaPairRDD<ChunkKey, ChunkResult> results =
           emit ? computed.persist(TOKEN_ROWS) : computed;
       release.add(() -> results.unpersist(false));
@@ -161,10 +166,12 @@ public final class AttentionPlan {
         }
       }
       if (!states.isEmpty()) {
-        timed(stats, "write-states", () -> {
+        // A table of a few rows a sequence, written beside pass 2: its Spark SQL planning and Parquet
+        // set-up are driver work that would otherwise leave every task slot idle for seconds.
+        statesWrite = StageBeside.start(spark, "seqattn-write-states", () -> timedBeside(stats, "write-states", () -> {
           tables.states(states).write().parquet(out.staging(OutputTables.STATES_TABLE));
           return null;
-        });
+        }));
       }
       timed(stats, "pass2+write-embeddings", () -> {
         JavaRDD<Row> rows = pooled.join(infos, new HashPartitioner(partitions)).map(e -> {
@@ -186,8 +193,14 @@ public final class AttentionPlan {
           return null;
         });
       }
+      if (statesWrite != null) {
+        statesWrite.join();
+      }
       return stats;
     } finally {
+      if (statesWrite != null) {
+        statesWrite.cancel(); // a failed run writes nothing more, and its output is removed whole
+      }
       release.forEach(Runnable::run);
       network.destroy();
     }
@@ -197,26 +210,30 @@ public final class AttentionPlan {
    * {@link BetweenLayers#RECOMPUTE}: chunks carry every earlier layer's context, and each pass runs
    * the chunk's tokens through all blocks before its own.
    */
-  private static JavaPairRDD<ChunkKey, ChunkResult> recomputedLayers(JavaPairRDD<ChunkKey, Chunk> chunks,
+  private static JavaPairRDD<ChunkKey, ChunkResult> recomputedLayers(ChunkLayout layout,
       Broadcast<Network> network, LayerPasses passes, boolean emit) throws IOException {
-    JavaPairRDD<ChunkKey, ArrayList<Object>> contexts = chunks.mapValues(c -> new ArrayList<>());
+    JavaPairRDD<ChunkKey, Chunk> chunks = layout.chunks();
+    JavaPairRDD<ChunkKey, ArrayList<Object>> contexts = null;
     for (int layer = 0; layer < passes.net.depth(); layer++) {
       int l = layer;
-      JavaPairRDD<ChunkKey, Object> summaries = chunks.join(contexts).mapValues(pair -> {
+      JavaPairRDD<ChunkKey, Tuple2<Chunk, ArrayList<Object>>> withContexts = contexts == null
+          ? chunks.mapValues(c -> new Tuple2<>(c, new ArrayList<>()))
+          : layout.withContexts(contexts);
+      JavaPairRDD<ChunkKey, Object> summaries = withContexts.mapValues(pair -> {
         Chunk c = pair._1();
         return TaskKernels.of(network.value()).summarize(l, c.tokens(), c.start(), pair._2());
       });
       JavaPairRDD<ChunkKey, Object> perChunk = passes.contexts(layer, summaries);
       JavaPairRDD<ChunkKey, ArrayList<Object>> before = contexts;
-      contexts = before.join(perChunk).mapValues(pair -> {
+      contexts = (before == null ? perChunk.mapValues(AttentionPlan::listOf) : before.join(perChunk).mapValues(pair -> {
         ArrayList<Object> withThis = new ArrayList<>(pair._1());
         withThis.add(pair._2()); // null: a sequence's first chunk under an ordered scan
         return withThis;
-      }).persist(StorageLevel.MEMORY_AND_DISK_SER());
+      })).persist(StorageLevel.MEMORY_AND_DISK_SER());
       passes.release(contexts);
       passes.count(layer);
     }
-    return chunks.join(contexts).mapValues(pair -> {
+    return layout.withContexts(contexts).mapValues(pair -> {
       Chunk c = pair._1();
       ChunkOutputs o = TaskKernels.of(network.value()).attend(c.tokens(), c.start(), pair._2(), emit);
       return new ChunkResult(c.start(), c.tokens().length, o.pooled(), o.outputs(), c.softMasked());
@@ -231,9 +248,10 @@ public final class AttentionPlan {
    * walked beside them, never joined: a join would gather a partition's activations in memory.
    * Contexts, a few kB a chunk, are shuffled to the chunks' partitions and looked up there.
    */
-  private static JavaPairRDD<ChunkKey, ChunkResult> cachedLayers(JavaPairRDD<ChunkKey, Chunk> chunks,
+  private static JavaPairRDD<ChunkKey, ChunkResult> cachedLayers(ChunkLayout layout,
       Broadcast<Network> network, LayerPasses passes, boolean emit) throws IOException {
     Network net = passes.net;
+    JavaPairRDD<ChunkKey, Chunk> chunks = layout.chunks();
     JavaPairRDD<ChunkKey, byte[]> input = chunks
         .mapValues(c -> layered(network).embedded(c.tokens(), c.start()))
         .persist(TOKEN_ROWS);
@@ -244,8 +262,7 @@ public final class AttentionPlan {
       JavaPairRDD<ChunkKey, Tuple2<Chunk, byte[]>> here = aligned(chunks, input);
       JavaPairRDD<ChunkKey, Object> summaries = here.mapValues(pair ->
           layered(network).summarizeFrom(l, pair._2(), pair._1().tokens(), pair._1().start()));
-      JavaPairRDD<ChunkKey, Object> perChunk = passes.contexts(layer, summaries)
-          .partitionBy(new HashPartitioner(chunks.getNumPartitions()));
+      JavaPairRDD<ChunkKey, Object> perChunk = passes.contexts(layer, summaries).partitionBy(layout.partitioner());
       JavaPairRDD<ChunkKey, byte[]> output = JavaPairRDD.fromJavaRDD(here.zipPartitions(perChunk, (rows, contexts) -> {
         Map<ChunkKey, Object> byKey = new HashMap<>();
         contexts.forEachRemaining(e -> byKey.put(e._1(), e._2()));
@@ -482,6 +499,16 @@ public final class AttentionPlan {
   }
 
   /** Times a stage whose Spark jobs carry the description {@link RunStats#jobDescription}. */
+  /** {@link #timed} for a stage on a thread of its own, beside the run's. */
+  private <T> T timedBeside(RunStats stats, String stage, Supplier<T> step) {
+    spark.sparkContext().setJobDescription(RunStats.jobDescription(stage));
+    try {
+      return stats.timeBeside(stage, step);
+    } finally {
+      spark.sparkContext().setJobDescription(null);
+    }
+  }
+
   private <T> T timed(RunStats stats, String stage, Supplier<T> step) {
     spark.sparkContext().setJobDescription(RunStats.jobDescription(stage));
     try {
@@ -552,7 +579,51 @@ public final class AttentionPlan {
     }
   }
 
-  private static ChunkKey key(Chunk c) {
+  /**
+   * What one read of a partition's chunks tells the driver: the counts of chunks, tokens, absent and
+   * soft-masked tokens, and every sequence's first chunk's record.
+   */
+  private record ReadSurvey(long[] counts, ArrayList<Tuple2<String, SequenceInfo>> firsts)
+      implements java.io.Serializable {
+    static Iterator<ReadSurvey> of(Iterator<Chunk> chunks) {
+      long[] counts = new long[4];
+      ArrayList<Tuple2<String, SequenceInfo>> firsts = new ArrayList<>();
+      while (chunks.hasNext()) {
+        Chunk c = chunks.next();
+        counts[0]++;
+        counts[1] += c.tokens().length;
+        counts[2] += c.absentTokens();
+        counts[3] += c.softMaskedTokens();
+        if (c.index() == 0) {
+          firsts.add(new Tuple2<>(c.seqId(), c.info()));
+        }
+      }
+      return List.of(new ReadSurvey(counts, firsts)).iterator();
+    }
+
+    static long[] sum(long[] a, long[] b) {
+      return new long[] {a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]};
+    }
+  }
+
+  /** A one-element list, to which later layers' contexts are added. */
+  private static ArrayList<Object> listOf(Object first) {
+    ArrayList<Object> list = new ArrayList<>();
+    list.add(first); // null: a sequence's first chunk under an ordered scan
+    return list;
+  }
+
+  /**
+   * Whether the chunks can stay in their read tasks ({@link ChunkLayout#inPlace}): every input is
+   * index-split FASTA, the partition count is not set by hand (it is then the read tasks'), and
+   * no earlier run's offsets have to be joined to the chunks first.
+   */
+  private boolean stayInPlace(List<ReadTask> tasks, List<InputFile> parquet, RunDirectory earlier) {
+    return spec.partitions() == 0 && parquet.isEmpty() && earlier == null
+        && spec.readers().validation() == Validation.STRICT && ChunkLayout.canStayInPlace(tasks);
+  }
+
+  static ChunkKey key(Chunk c) {
     return new ChunkKey(c.seqId(), c.index());
   }
 }

@@ -77,6 +77,8 @@ public final class RunReport {
     }
     ObjectNode stages = root.putObject("stage_seconds");
     stats.stageSeconds().forEach((k, v) -> stages.put(k, round(v)));
+    ArrayNode beside = root.putArray("overlapped_stages");
+    stats.overlappedStages().forEach(beside::add);
     root.put("total_seconds", round(stats.totalSeconds()));
     root.put("tokens_per_second", Math.round(stats.tokensPerSecond()));
     try (OutputStream os = out.fileSystem().create(new Path(out.staging(), "run.json"), false)) {

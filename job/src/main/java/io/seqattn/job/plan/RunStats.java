@@ -6,6 +6,8 @@ import java.util.Map;
 /** Counts and per-stage wall times of one run, for run.json and the console. */
 public final class RunStats {
   private final Map<String, Double> stageSeconds = new LinkedHashMap<>();
+  /** Stages that ran beside others (their time is not added to the total again). */
+  private final java.util.Set<String> overlapped = new java.util.LinkedHashSet<>();
   long sequences;
   long chunks;
   long tokens;
@@ -26,16 +28,35 @@ public final class RunStats {
   <T> T time(String stage, java.util.function.Supplier<T> step) {
     long t0 = System.nanoTime();
     T result = step.get();
-    stageSeconds.merge(stage, (System.nanoTime() - t0) / 1e9, Double::sum);
+    record(stage, (System.nanoTime() - t0) / 1e9);
     return result;
   }
 
-  public Map<String, Double> stageSeconds() {
-    return stageSeconds;
+  /** Times {@code stage}, which runs on its own thread beside the stages timed on the run's thread. */
+  <T> T timeBeside(String stage, java.util.function.Supplier<T> step) {
+    synchronized (this) {
+      overlapped.add(stage);
+    }
+    return time(stage, step);
   }
 
-  public double totalSeconds() {
-    return stageSeconds.values().stream().mapToDouble(Double::doubleValue).sum();
+  private synchronized void record(String stage, double seconds) {
+    stageSeconds.merge(stage, seconds, Double::sum);
+  }
+
+  public synchronized Map<String, Double> stageSeconds() {
+    return new LinkedHashMap<>(stageSeconds);
+  }
+
+  /** Stages that ran beside the others, on a thread of their own. */
+  public synchronized java.util.Set<String> overlappedStages() {
+    return new java.util.LinkedHashSet<>(overlapped);
+  }
+
+  /** The run's stage time: every stage's seconds but those that ran beside others. */
+  public synchronized double totalSeconds() {
+    return stageSeconds.entrySet().stream().filter(e -> !overlapped.contains(e.getKey()))
+        .mapToDouble(Map.Entry::getValue).sum();
   }
 
   public long sequences() {

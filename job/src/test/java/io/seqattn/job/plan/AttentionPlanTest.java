@@ -39,6 +39,8 @@ class AttentionPlanTest {
   /** Small chunks so every sample genome spans several chunks and partitions. */
   static final int CHUNK = 4096;
   static List<InputFile> genomes;
+  /** The stats of the last {@link #run}. */
+  static RunStats lastStats;
 
   @BeforeAll
   static void start() throws Exception {
@@ -50,10 +52,15 @@ class AttentionPlanTest {
   }
 
   static RunTables run(Path dir, Model model, List<InputFile> inputs, int partitions) throws Exception {
-    RunSpec spec = RunSpec.builder().inputs(inputs, inputs.get(0).format()).model(model, "test-model").chunkSize(CHUNK)
-        .partitions(partitions).build();
+    return run(dir, model, inputs, partitions, CHUNK, false);
+  }
+
+  static RunTables run(Path dir, Model model, List<InputFile> inputs, int partitions, int chunkSize, boolean emit)
+      throws Exception {
+    RunSpec spec = RunSpec.builder().inputs(inputs, inputs.get(0).format()).model(model, "test-model")
+        .chunkSize(chunkSize).partitions(partitions).emitOutputs(emit).build();
     OutputDirectory out = OutputDirectory.prepare(dir.toString(), false, spark.sparkContext().hadoopConfiguration());
-    new AttentionPlan(spark, spec).run(out);
+    lastStats = new AttentionPlan(spark, spec).run(out);
     out.commit();
     return new RunTables(spark, dir);
   }
@@ -129,6 +136,51 @@ class AttentionPlanTest {
     whole.states.forEach((k, v) -> assertArrayEquals(v, split.states.get(k), "state " + k));
     whole.embeddings.forEach((k, v) -> assertArrayEquals(v, split.embeddings.get(k), "embedding " + k));
     assertTrue(Files.exists(tmp.resolve("lambda_phage.fa.fai")), "the index is built and kept beside the file");
+  }
+
+  /**
+   * Index-split FASTA with the default partitioning keeps its chunks in their read tasks, which
+   * hold pieces of up to 16 chunks (lambda, 48 chunks of 1,024 tokens, spans three): the same bits
+   * as chunks shuffled over hash partitions, global and causal, outputs included.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+  void chunksLeftInTheirReadTasksGiveBitwiseTheSameResultsAsShuffledChunks(boolean causal, @TempDir Path tmp)
+      throws Exception {
+    List<InputFile> plain = new java.util.ArrayList<>();
+    for (InputFile gz : genomes) {
+      Path fa = tmp.resolve(Path.of(gz.path()).getFileName().toString().replace(".gz", ""));
+      TestModels.gunzip(Path.of(gz.path()), fa);
+      plain.add(new InputFile(fa.toString(), InputFormat.FASTA));
+    }
+    Model model = causal ? ModelInitializer.random(DNA.config().withCausal(new double[] {0.999, 1.0}), 0, 7) : DNA;
+    RunTables inPlace = run(tmp.resolve("in-place"), model, plain, 0, 1024, true);
+    assertEquals(lastStats.readTasks(), lastStats.partitions(), "one partition per read task");
+    assertTrue(lastStats.readTasks() >= 4, "lambda spans three read tasks: " + lastStats.readTasks());
+    RunTables shuffled = run(tmp.resolve("shuffled"), model, plain, 3, 1024, true);
+    assertEquals(shuffled.states.keySet(), inPlace.states.keySet());
+    shuffled.states.forEach((k, v) -> assertArrayEquals(v, inPlace.states.get(k), "state " + k));
+    assertEquals(shuffled.embeddings.keySet(), inPlace.embeddings.keySet());
+    shuffled.embeddings.forEach((k, v) -> assertArrayEquals(v, inPlace.embeddings.get(k), "embedding " + k));
+    Map<String, float[]> expected = outputs(tmp.resolve("shuffled"));
+    Map<String, float[]> actual = outputs(tmp.resolve("in-place"));
+    assertEquals(48 + 17 + 6 * 6, expected.size(), "chunks of lambda, chrM and six phiX174 variants");
+    assertEquals(expected.keySet(), actual.keySet());
+    expected.forEach((k, v) -> assertArrayEquals(v, actual.get(k), "outputs of chunk " + k));
+  }
+
+  /** Every chunk's outputs, by "sequence/chunk". */
+  private static Map<String, float[]> outputs(Path run) {
+    Map<String, float[]> out = new java.util.TreeMap<>();
+    for (Row r : spark.read().parquet(run.resolve("outputs").toString()).collectAsList()) {
+      List<Float> values = r.getList(r.fieldIndex("output"));
+      float[] a = new float[values.size()];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = values.get(i);
+      }
+      out.put(r.getString(r.fieldIndex("seq_id")) + "/" + r.getInt(r.fieldIndex("chunk")), a);
+    }
+    return out;
   }
 
   @Test

@@ -24,10 +24,14 @@ class PartitionSizingTest {
   }
 
   @Test
-  void largeInputsGetOnePartitionPerTokensPerPartition() {
-    assertEquals(3, PartitionSizing.partitions(2 * PER + 1, 2));
+  void largeInputsGetOnePartitionPerTokensPerPartitionInWholeWaves() {
+    assertEquals(4, PartitionSizing.partitions(2 * PER + 1, 2));
+    assertEquals(3, PartitionSizing.partitions(2 * PER + 1, 1));
+    assertEquals(6, PartitionSizing.partitions(5 * PER, 3));
+    // C. elegans chrX on two cores: 6 partitions, three full waves, not 5
+    assertEquals(6, PartitionSizing.partitions(17_718_847L, 2));
     // 280 M tokens, the genome that ran out of a 1 GB heap on two partitions
-    assertEquals(67, PartitionSizing.partitions(280_000_000L, 2));
+    assertEquals(68, PartitionSizing.partitions(280_000_000L, 2));
   }
 
   @Test
