@@ -24,7 +24,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +38,6 @@ import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.Function;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -262,19 +260,11 @@ public final class AttentionPlan {
       JavaPairRDD<ChunkKey, Tuple2<Chunk, byte[]>> here = aligned(chunks, input);
       JavaPairRDD<ChunkKey, Object> summaries = here.mapValues(pair ->
           layered(network).summarizeFrom(l, pair._2(), pair._1().tokens(), pair._1().start()));
-      JavaPairRDD<ChunkKey, Object> perChunk = passes.contexts(layer, summaries).partitionBy(layout.partitioner());
-      JavaPairRDD<ChunkKey, byte[]> output = JavaPairRDD.fromJavaRDD(here.zipPartitions(perChunk, (rows, contexts) -> {
-        Map<ChunkKey, Object> byKey = new HashMap<>();
-        contexts.forEachRemaining(e -> byKey.put(e._1(), e._2()));
-        return new MappedIterator<>(rows, row -> {
-          if (!byKey.containsKey(row._1())) {
-            throw new IllegalStateException("no layer " + l + " context for chunk " + row._1());
-          }
-          Chunk c = row._2()._1();
-          byte[] out = layered(network).forward(l, row._2()._2(), c.tokens(), c.start(), byKey.get(row._1()));
-          return new Tuple2<>(row._1(), out);
-        });
-      })).persist(TOKEN_ROWS);
+      JavaPairRDD<ChunkKey, Object> perChunk = passes.contexts(layer, summaries);
+      JavaPairRDD<ChunkKey, byte[]> output = layout.withContexts(here, perChunk).mapValues(row -> {
+        Chunk c = row._1()._1();
+        return layered(network).forward(l, row._1()._2(), c.tokens(), c.start(), row._2());
+      }).persist(TOKEN_ROWS);
       passes.release(output);
       passes.count(layer);
       passes.timed("forward-layer" + layer, () -> output.count());
@@ -329,26 +319,6 @@ public final class AttentionPlan {
         throw new IllegalStateException("activations out of step with their chunks: " + a._1() + " vs " + b._1());
       }
       return new Tuple2<>(a._1(), new Tuple2<>(a._2(), b._2()));
-    }
-  }
-
-  /** A lazy map over an iterator: one record in memory at a time. */
-  private record MappedIterator<T, R>(Iterator<T> in, Function<T, R> f)
-      implements Iterator<R> {
-    @Override
-    public boolean hasNext() {
-      return in.hasNext();
-    }
-
-    @Override
-    public R next() {
-      try {
-        return f.call(in.next());
-      } catch (RuntimeException e) {
-        throw e;
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
     }
   }
 
@@ -501,18 +471,18 @@ public final class AttentionPlan {
   /** Times a stage whose Spark jobs carry the description {@link RunStats#jobDescription}. */
   /** {@link #timed} for a stage on a thread of its own, beside the run's. */
   private <T> T timedBeside(RunStats stats, String stage, Supplier<T> step) {
-    spark.sparkContext().setJobDescription(RunStats.jobDescription(stage));
-    try {
-      return stats.timeBeside(stage, step);
-    } finally {
-      spark.sparkContext().setJobDescription(null);
-    }
+    return described(stage, () -> stats.timeBeside(stage, step));
   }
 
   private <T> T timed(RunStats stats, String stage, Supplier<T> step) {
+    return described(stage, () -> stats.time(stage, step));
+  }
+
+  /** Runs {@code step} with this thread's Spark jobs described as {@code stage}'s. */
+  private <T> T described(String stage, Supplier<T> step) {
     spark.sparkContext().setJobDescription(RunStats.jobDescription(stage));
     try {
-      return stats.time(stage, step);
+      return step.get();
     } finally {
       spark.sparkContext().setJobDescription(null);
     }
