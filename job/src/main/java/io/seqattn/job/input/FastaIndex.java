@@ -239,7 +239,7 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
   public static FastaIndex build(Path fasta) throws IOException {
     String file = fasta.toString();
     boolean bgzf = Bgzf.isBgzf(fasta);
-    if (!bgzf && file.endsWith(".gz")) {
+    if (!bgzf && InputFormat.isCompressedName(file)) {
       throw new InputException(file + ": cannot index a plain gzip file for random access (recompress it with "
           + "'bgzip', or decompress it; plain gzip files are read whole by one task)");
     }

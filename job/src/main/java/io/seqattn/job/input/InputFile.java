@@ -23,7 +23,7 @@ public record InputFile(String path, InputFormat format) implements Serializable
   public InputStream open() throws IOException {
     InputStream raw = Files.newInputStream(Path.of(path));
     try {
-      BufferedInputStream in = new BufferedInputStream(path.endsWith(".gz") ? new GzipStream(raw, path) : raw, 1 << 16);
+      BufferedInputStream in = new BufferedInputStream(InputFormat.isCompressedName(path) ? new GzipStream(raw, path) : raw, 1 << 16);
       skipBom(in);
       return in;
     } catch (IOException | RuntimeException e) {

@@ -68,7 +68,7 @@ public final class SplitPlanner {
   /** Uncompressed or BGZF FASTA read with the DNA tokenizer; plain gzip cannot be entered mid-stream. */
   boolean splittable(InputFile file) throws IOException {
     return file.format() == InputFormat.FASTA && tokenizer.type() == TokenizerSpec.Type.DNA
-        && (!file.path().endsWith(".gz") || Bgzf.isBgzf(Path.of(file.path())));
+        && (!InputFormat.isCompressedName(file.path()) || Bgzf.isBgzf(Path.of(file.path())));
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.seqattn.job.plan;
 
 import io.seqattn.job.input.InputFile;
+import io.seqattn.job.input.InputFormat;
 import io.seqattn.job.input.ReadTask;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -69,7 +70,7 @@ final class PartitionSizing {
         }
       }
       long size = Files.size(path);
-      return file.path().endsWith(".gz") ? size * GZIP_RATIO : size;
+      return InputFormat.isCompressedName(file.path()) ? size * GZIP_RATIO : size;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -115,6 +115,23 @@ class BgzfTest {
   }
 
   @Test
+  void bgzSuffixedAndFasFilesAreFastaAndBgzSplitsLikeGz() throws Exception {
+    Path lambda = TestModels.gunzip(TestModels.sampleCorpus().resolve("lambda_phage.fa.gz"), tmp.resolve("l.fas"));
+    byte[] data = Files.readAllBytes(lambda);
+    Path bgz = BgzfWriter.write(data, 4096, tmp.resolve("lambda.fa.bgz"));
+    for (String name : new String[] {"l.fas", "lambda.fa.bgz", "x.fasta.bgz", "x.fas.gz", "X.FNA.BGZ"}) {
+      assertTrue(InputFormat.FASTA.accepts(name), name + " is a FASTA file name");
+    }
+    assertTrue(InputFormat.isCompressedName("lambda.fa.bgz"));
+    assertFalse(InputFormat.isCompressedName("l.fas"));
+    TokenizerSpec spec = TokenizerSpec.dna(3, 1);
+    List<Chunk> whole = SplitReadTest.sequential(lambda, spec, 1000);
+    SplitReadTest.assertSameChunks(whole, SplitReadTest.sequential(bgz, spec, 1000), ".fa.bgz read whole");
+    SplitReadTest.assertSameChunks(whole, SplitReadTest.split(bgz, spec, 1000, 3), ".fa.bgz split");
+    assertTrue(Files.exists(Bgzf.indexPathOf(bgz)), "a .bgz file is split through its .gzi");
+  }
+
+  @Test
   void plainGzipIsReadWholeAndCannotBeIndexed() throws Exception {
     Path gz = TestModels.sampleCorpus().resolve("lambda_phage.fa.gz");
     assertFalse(Bgzf.isBgzf(gz));
