@@ -8,6 +8,7 @@ import io.seqattn.job.input.InputException;
 import io.seqattn.job.plan.OutputDirectory;
 import io.seqattn.job.plan.RunDirectory;
 import io.seqattn.job.plan.RunSpec;
+import io.seqattn.job.tracks.TrackException;
 import io.seqattn.job.train.TrainingException;
 import io.seqattn.udfs.DuplicateSequenceException;
 import java.util.List;
@@ -29,7 +30,7 @@ record FailureReport(String message, boolean inTask, boolean unexpected) {
       ModelFormatException.class, NpyFormatException.class, OutputDirectory.OutputExistsException.class,
       RunDirectory.RunDirectoryException.class, RunSpec.InvalidRunException.class, DuplicateSequenceException.class,
       SeqAttn.UserException.class, SafetensorsFormatException.class, CheckpointException.class,
-      TrainingException.class);
+      TrainingException.class, TrackException.class);
 
   /** A user error as Spark's message quotes a task's exception it could not hand over whole. */
   private static final Pattern QUOTED_USER_ERROR = Pattern.compile(

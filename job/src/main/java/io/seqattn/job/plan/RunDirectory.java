@@ -1,9 +1,12 @@
 package io.seqattn.job.plan;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.seqattn.core.attention.Summary;
 import io.seqattn.core.network.Network;
 import io.seqattn.job.input.InputException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -60,6 +63,21 @@ public final class RunDirectory {
   /** The directory's fully qualified URI ({@code file:/…}, {@code hdfs://…}). */
   public String qualified() {
     return fs.makeQualified(root).toString();
+  }
+
+  /**
+   * The run's {@code run.json}: what was run, on which inputs, with which model.
+   *
+   * @throws RunDirectoryException when the directory has none (a run that did not finish)
+   */
+  public JsonNode report() throws IOException {
+    Path file = table("run.json");
+    if (!fs.isFile(file)) {
+      throw new RunDirectoryException(location + ": has no run.json (not a finished run)");
+    }
+    try (InputStream in = fs.open(file)) {
+      return new ObjectMapper().readTree(in);
+    }
   }
 
   public boolean hasStates() throws IOException {
