@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The rehearsal of a real spark-submit, on this machine: starts a Spark standalone master and two
 # workers bound to 127.0.0.1 from the Spark jars Maven downloaded (no Spark distribution), submits
-# the seqattn job through Spark's own SparkSubmit with the shaded application jar
-# (job/target/seqattn-job-*-all.jar) and conf/spark-defaults.conf, waits, checks the result
+# the seqattn job through scripts/seqattn-submit — Spark's own SparkSubmit with the shaded
+# application jar (job/target/seqattn-job-*-all.jar) and conf/spark-defaults.conf — waits, checks the result
 # against a local[1] run of the same input bit for bit (every table, by seqattn digest) — for a
 # one-layer model and for a deep, gated two-layer one — and stops
 # everything it started.
@@ -76,6 +76,11 @@ cp "$root/conf/log4j2.properties" "$home/conf/log4j2.properties"
 # what bin/load-spark-env.sh exports in a distribution; the workers build executor commands from it
 export SPARK_HOME="$home" SPARK_LOCAL_IP=127.0.0.1 SPARK_CONF_DIR="$home/conf" SPARK_SCALA_VERSION=2.13
 spark_java=(java @"$root/conf/jvm-options" -Xmx512m -cp "$home/conf:$home/jars/*")
+# bin/spark-submit of this "distribution", for scripts/seqattn-submit (which adds the jar, the class and
+# conf/spark-defaults.conf): Spark's own SparkSubmit on the jars above.
+printf '#!/usr/bin/env bash\nexec java @%q -Xmx512m -cp %q org.apache.spark.deploy.SparkSubmit "$@"\n' \
+  "$root/conf/jvm-options" "$home/conf:$home/jars/*" > "$work/spark-submit"
+chmod +x "$work/spark-submit"
 
 master_port="$(free_port)"
 master_ui="$(free_port)"
@@ -109,12 +114,11 @@ log "master $master with 2 workers (1 core each); logs in $work/logs"
 check() {
   local name="$1" model="$2"
   log "submitting $(basename "$app_jar") with the $name model"
-  "${spark_java[@]}" org.apache.spark.deploy.SparkSubmit --master "$master" --deploy-mode client \
-    --properties-file "$root/conf/spark-defaults.conf" \
+  SPARK_SUBMIT="$work/spark-submit" SEQATTN_JAR="$app_jar" "$root/scripts/seqattn-submit" \
+    --master "$master" --deploy-mode client \
     --conf spark.executor.memory=1g --conf spark.executor.memoryOverhead=1g --conf spark.executor.cores=1 \
     --conf spark.driver.memory=1g --conf spark.ui.enabled=false \
-    --class io.seqattn.job.cli.SeqAttn "$app_jar" \
-    run --input "$input" --format "$format" --model "$model" --output "$work/$name-cluster-run" \
+    -- run --input "$input" --format "$format" --model "$model" --output "$work/$name-cluster-run" \
     --chunk-size 8192 --emit-outputs > "$work/logs/submit-$name.log" 2>&1 \
     || { cat "$work/logs/submit-$name.log" >&2; exit 1; }
   executors="$(ls -d "$work"/worker*/app-*/* 2>/dev/null | wc -l)"

@@ -12,7 +12,7 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Builds the SparkSession for a command: the master from {@code --master}, else from spark-submit,
  * else {@code local[*]}; extra settings from a properties file (conf/spark-local.conf in the
- * quickstart).
+ * quickstart); settings a cluster job cannot run with refused before it starts ({@link ClusterSettings}).
  */
 final class SparkSessions {
   private SparkSessions() {}
@@ -65,6 +65,9 @@ final class SparkSessions {
     } else if (!conf.contains("spark.master")) {
       conf.setMaster("local[*]");
     }
+    ClusterSettings.problem(conf, conf.get("spark.master")).ifPresent(problem -> {
+      throw new SeqAttn.UserException(problem);
+    });
     return SparkSession.builder().config(conf).getOrCreate();
   }
 }
