@@ -5,22 +5,28 @@ import io.seqattn.core.network.Network;
 import io.seqattn.core.network.SequenceAttention;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamValidators;
-import org.apache.spark.ml.util.DefaultParamsReadable;
-import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsReader$;
+import org.apache.spark.ml.util.DefaultParamsWriter$;
 import org.apache.spark.ml.util.Identifiable$;
 import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -45,16 +51,22 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Params: {@code inputCol}, {@code outputCol}, {@code modelDir} (read on the driver when the
  * stage transforms, then broadcast), {@code chunkSize} (default 65,536), {@code maxTokens} (0 = all).
- * Saved and loaded with the pipeline ({@code DefaultParamsWritable}); the model directory is saved
- * by path, so it must still be there when a saved pipeline is loaded.
+ * Saved and loaded with the pipeline: by default the model directory's files are stored inside the
+ * saved stage ({@code model/} beside Spark's {@code metadata/}, on whatever Hadoop file system the
+ * pipeline is saved to), so the pipeline loads on another cluster without the original directory;
+ * loading copies them to a local temporary directory (removed when the JVM exits) and points
+ * {@code modelDir} at it. With {@code storeModel = false} only the path is saved, and the directory
+ * must be there when the pipeline is loaded (pipelines saved before {@code storeModel} existed load
+ * this way).
  */
-public final class LinearAttentionEncoder extends Transformer implements DefaultParamsWritable {
+public final class LinearAttentionEncoder extends Transformer implements MLWritable {
   private final String uid;
   private Param<String> inputCol;
   private Param<String> outputCol;
   private Param<String> modelDir;
   private IntParam chunkSize;
   private IntParam maxTokens;
+  private BooleanParam storeModel;
 
   public LinearAttentionEncoder() {
     this(Identifiable$.MODULE$.randomUID("linearAttentionEncoder"));
@@ -70,7 +82,10 @@ public final class LinearAttentionEncoder extends Transformer implements Default
         ParamValidators.gtEq(1));
     maxTokens = new IntParam(this, "maxTokens", "keep only the first maxTokens tokens; 0 keeps the whole document",
         ParamValidators.gtEq(0));
+    storeModel = new BooleanParam(this, "storeModel", "save the model directory's files with the stage (true), or "
+        + "only its path (false)");
     setDefault(outputCol, uid + "__output");
+    setDefault(storeModel, true);
     setDefault(chunkSize, 65_536);
     setDefault(maxTokens, 0);
   }
@@ -98,6 +113,39 @@ public final class LinearAttentionEncoder extends Transformer implements Default
 
   public IntParam maxTokens() {
     return maxTokens;
+  }
+
+  public BooleanParam storeModel() {
+    return storeModel;
+  }
+
+  public String getInputCol() {
+    return $(inputCol);
+  }
+
+  public String getOutputCol() {
+    return $(outputCol);
+  }
+
+  public String getModelDir() {
+    return $(modelDir);
+  }
+
+  public int getChunkSize() {
+    return (Integer) $(chunkSize);
+  }
+
+  public int getMaxTokens() {
+    return (Integer) $(maxTokens);
+  }
+
+  public boolean getStoreModel() {
+    return (Boolean) $(storeModel);
+  }
+
+  public LinearAttentionEncoder setStoreModel(boolean value) {
+    set(storeModel, value);
+    return this;
   }
 
   public LinearAttentionEncoder setInputCol(String value) {
@@ -191,15 +239,85 @@ public final class LinearAttentionEncoder extends Transformer implements Default
     return defaultCopy(extra);
   }
 
+  @Override
+  public MLWriter write() {
+    return new Writer(this);
+  }
+
   public static MLReader<LinearAttentionEncoder> read() {
-    return new Reader().read();
+    return new Reader();
   }
 
   public static LinearAttentionEncoder load(String path) {
     return read().load(path);
   }
 
-  /** Spark's default params reader, reached through its public trait. */
-  private static final class Reader implements DefaultParamsReadable<LinearAttentionEncoder> {
+  /** The directory inside a saved stage that holds the model directory's files. */
+  static final String STORED_MODEL = "model";
+
+  /** Spark's params metadata, then (with {@code storeModel}) a copy of the model directory. */
+  private static final class Writer extends MLWriter {
+    private final LinearAttentionEncoder stage;
+
+    Writer(LinearAttentionEncoder stage) {
+      this.stage = stage;
+    }
+
+    @Override
+    public void saveImpl(String path) {
+      DefaultParamsWriter$.MODULE$.saveMetadata(stage, path, sparkSession());
+      if (stage.getStoreModel()) {
+        if (!stage.isDefined(stage.modelDir)) {
+          throw new IllegalArgumentException("LinearAttentionEncoder: modelDir is not set, so there is no model to store");
+        }
+        org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(path, STORED_MODEL);
+        try {
+          Path local = Path.of(stage.getModelDir()).toAbsolutePath();
+          if (!Files.isRegularFile(local.resolve("config.json"))) {
+            throw new IllegalArgumentException("LinearAttentionEncoder: modelDir " + local + " is not a model directory "
+                + "(no config.json)");
+          }
+          FileSystem fs = target.getFileSystem(sparkSession().sparkContext().hadoopConfiguration());
+          fs.copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(local.toUri()), target);
+        } catch (IOException e) {
+          throw new UncheckedIOException("LinearAttentionEncoder: cannot store the model in " + target, e);
+        }
+      }
+    }
+  }
+
+  /** Spark's params metadata; a stored model copied to a local directory that {@code modelDir} then names. */
+  private static final class Reader extends MLReader<LinearAttentionEncoder> {
+    @Override
+    public LinearAttentionEncoder load(String path) {
+      DefaultParamsReader.Metadata metadata = DefaultParamsReader$.MODULE$.loadMetadata(path, sparkSession(),
+          LinearAttentionEncoder.class.getName());
+      LinearAttentionEncoder stage = new LinearAttentionEncoder(metadata.uid());
+      metadata.getAndSetParams(stage, scala.Option.empty());
+      org.apache.hadoop.fs.Path stored = new org.apache.hadoop.fs.Path(path, STORED_MODEL);
+      try {
+        FileSystem fs = stored.getFileSystem(sparkSession().sparkContext().hadoopConfiguration());
+        if (fs.isDirectory(stored)) {
+          Path local = Files.createTempDirectory("seqattn-model-");
+          deleteOnExit(local);
+          Path copy = local.resolve(STORED_MODEL);
+          fs.copyToLocalFile(false, stored, new org.apache.hadoop.fs.Path(copy.toUri()), true);
+          stage.setModelDir(copy.toString());
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("LinearAttentionEncoder: cannot read the stored model in " + stored, e);
+      }
+      return stage;
+    }
+
+    private static void deleteOnExit(Path dir) {
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+          all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+          // a temporary directory left behind; nothing to report at exit
+        }
+      }, "seqattn-model-cleanup"));
+    }
   }
 }

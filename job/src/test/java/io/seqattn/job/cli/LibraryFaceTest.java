@@ -2,6 +2,8 @@ package io.seqattn.job.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.seqattn.core.attention.Summary;
@@ -13,6 +15,7 @@ import io.seqattn.job.testing.SparkTestSession;
 import io.seqattn.job.testing.TestModels;
 import io.seqattn.udfs.LinearAttentionEncoder;
 import io.seqattn.udfs.SeqAttnFunctions;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.ml.Pipeline;
@@ -107,22 +110,33 @@ class LibraryFaceTest {
   static final double MLLIB_PROBABILITY_TOLERANCE = 1e-12;
 
   @Test
-  void aSavedPipelineReloadsAndPredictsIdentically() throws Exception {
+  void aSavedPipelineCarriesItsModelAndReloadsAndPredictsIdenticallyWithoutTheOriginalDirectory() throws Exception {
     Dataset<Row> docs = spark.read().json(sample().toString());
+    Path ownModel = tmp.resolve("words-to-be-deleted");
+    ModelDirectory.save(TestModels.words(), ownModel);
     Pipeline pipeline = new Pipeline().setStages(new PipelineStage[] {
         new StringIndexer().setInputCol("party").setOutputCol("label"),
-        new LinearAttentionEncoder().setInputCol("text").setOutputCol("features").setModelDir(modelDir.toString())
+        new LinearAttentionEncoder().setInputCol("text").setOutputCol("features").setModelDir(ownModel.toString())
             .setChunkSize(CHUNK).setMaxTokens(2000),
         new LogisticRegression().setMaxIter(20)});
     PipelineModel fitted = pipeline.fit(docs);
-    Path saved = tmp.resolve("pipeline");
-    fitted.write().overwrite().save(saved.toString());
-    PipelineModel loaded = PipelineModel.load(saved.toString());
-    LinearAttentionEncoder reloaded = (LinearAttentionEncoder) loaded.stages()[1];
-    assertEquals(2000, (int) reloaded.getOrDefault(reloaded.maxTokens()));
-    assertEquals(CHUNK, (int) reloaded.getOrDefault(reloaded.chunkSize()));
     List<Row> before = fitted.transform(docs).select("id", "features", "probability", "prediction").orderBy("id")
         .collectAsList();
+    Path saved = tmp.resolve("pipeline");
+    fitted.write().overwrite().save(saved.toString());
+    try (java.util.stream.Stream<Path> files = Files.walk(ownModel)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    }
+    assertFalse(Files.exists(ownModel), "the original model directory is gone");
+    PipelineModel loaded = PipelineModel.load(saved.toString());
+    LinearAttentionEncoder reloaded = (LinearAttentionEncoder) loaded.stages()[1];
+    assertEquals(2000, reloaded.getMaxTokens());
+    assertEquals(CHUNK, reloaded.getChunkSize());
+    assertEquals("text", reloaded.getInputCol());
+    assertTrue(reloaded.getStoreModel());
+    assertNotEquals(ownModel.toString(), reloaded.getModelDir(), "the stage reads its stored copy");
+    assertEquals(ModelDirectory.load(Path.of(reloaded.getModelDir())).fingerprint(),
+        TestModels.words().fingerprint(), "the stored copy is the model itself");
     List<Row> after = loaded.transform(docs).select("id", "features", "probability", "prediction").orderBy("id")
         .collectAsList();
     assertEquals(before.size(), after.size());
@@ -135,5 +149,17 @@ class LibraryFaceTest {
           MLLIB_PROBABILITY_TOLERANCE, id + ": probabilities");
       assertEquals(before.get(i).getDouble(3), after.get(i).getDouble(3), id + ": prediction");
     }
+  }
+
+  @Test
+  void withoutStoreModelOnlyThePathIsSaved() throws Exception {
+    LinearAttentionEncoder encoder = new LinearAttentionEncoder().setInputCol("text").setModelDir(modelDir.toString())
+        .setStoreModel(false);
+    Path saved = tmp.resolve("path-only-encoder");
+    encoder.write().overwrite().save(saved.toString());
+    assertFalse(Files.exists(saved.resolve("model")), "no model files stored");
+    LinearAttentionEncoder loaded = LinearAttentionEncoder.load(saved.toString());
+    assertEquals(modelDir.toString(), loaded.getModelDir());
+    assertFalse(loaded.getStoreModel());
   }
 }
