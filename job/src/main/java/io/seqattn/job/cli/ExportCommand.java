@@ -163,8 +163,13 @@ final class ExportCommand implements Callable<Integer> {
         w = BedGraphExport.write(ss, dir, request, new BufferedWriter(new OutputStreamWriter(
             new FilterOutputStream(System.out) {
               @Override
+              public void write(byte[] b, int off, int len) throws java.io.IOException {
+                out.write(b, off, len); // whole buffers: FilterOutputStream's own loop writes byte by byte
+              }
+
+              @Override
               public void close() throws java.io.IOException {
-                flush();
+                flush(); // standard output stays open for whatever the command prints next
               }
             }, StandardCharsets.UTF_8), 1 << 16));
       } else {
