@@ -10,8 +10,11 @@ import io.seqattn.core.model.ModelDirectory;
 import io.seqattn.core.network.OneLayerNetwork;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Encoders;
@@ -19,6 +22,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.api.java.UDF3;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 
@@ -45,7 +49,11 @@ import org.apache.spark.sql.types.DataTypes;
  *       φ(q)ᵀS / (φ(q)ᵀz + eps) per head for an arbitrary raw query vector of heads·d_head values.</li>
  * </ul>
  *
- * The model travels to executors once, as a broadcast; kernels are built per task thread. A null
+ * Without touching the JVM, {@link SeqAttnSessionExtensions} registers the same functions in every
+ * session of an application started with {@code spark.sql.extensions}, for the model named by
+ * {@code spark.seqattn.model}.
+ *
+ * <p>The model travels to executors once, as a broadcast; kernels are built per task thread. A null
  * argument, a vector of the wrong length or a summary made by another model is an error naming the
  * function and what was wrong.
  */
@@ -61,37 +69,72 @@ public final class SeqAttnFunctions {
 
   /** Registers the functions for an already loaded model. */
   public static void register(SparkSession spark, Model model) {
+    for (Map.Entry<String, UserDefinedFunction> f : functions(spark, model).entrySet()) {
+      spark.udf().register(f.getKey(), f.getValue());
+    }
+  }
+
+  /** One function's name, its arguments and a line on what it returns: what DESCRIBE FUNCTION shows. */
+  public record Signature(String name, List<String> arguments, String usage) {
+    /** {@code name(a, b)}, as error messages and documentation write a call. */
+    public String call() {
+      return name + "(" + String.join(", ", arguments) + ")";
+    }
+  }
+
+  /** Every function, in the order the class documentation lists them. */
+  public static final List<Signature> SIGNATURES = List.of(
+      new Signature("seqattn_tokenize", List.of("text"), "the model's tokens of text (array<int>)"),
+      new Signature("seqattn_summarize", List.of("tokens", "start"),
+          "the summary (binary) of a chunk of tokens whose first token is at position start of its sequence"),
+      new Signature("seqattn_merge", List.of("summary"),
+          "aggregate: one sequence's chunk summaries merged in position order, whatever order they arrive in"),
+      new Signature("seqattn_attend", List.of("state", "tokens", "start"),
+          "each token's output (array<array<float>>) against the sequence's state (global model) or the"
+              + " merge of the chunks before this one (causal model; null for the first chunk)"),
+      new Signature("seqattn_attend_pooled", List.of("state", "tokens", "start"),
+          "the chunk's pooled embedding (array<float>): the mean of its outputs, times wo if the model has it"),
+      new Signature("seqattn_query", List.of("state", "q"),
+          "phi(q)^T S / (phi(q)^T z + eps) per head (array<float>) for a raw query vector q of heads*d_head values"));
+
+  /**
+   * The functions for one model, by the names of {@link #SIGNATURES}, for {@code spark.udf().register}
+   * or a session extension. Broadcasts the model once for all of them.
+   */
+  public static Map<String, UserDefinedFunction> functions(SparkSession spark, Model model) {
     SeqAttnKryo.check(spark.sparkContext().getConf(), "SeqAttnFunctions.register");
     Broadcast<OneLayerNetwork> b = JavaSparkContext.fromSparkContext(spark.sparkContext())
         .broadcast(new OneLayerNetwork(model, Mixers.linear(model.config())));
     String fp = model.fingerprint();
-    spark.udf().register("seqattn_tokenize", (UDF1<String, int[]>) text ->
+    Map<String, UserDefinedFunction> f = new LinkedHashMap<>();
+    f.put("seqattn_tokenize", functions.udf((UDF1<String, int[]>) text ->
         SqlArguments.tokenize("seqattn_tokenize", b.value().tokenizer(), text),
-        DataTypes.createArrayType(DataTypes.IntegerType));
-    spark.udf().register("seqattn_summarize", (UDF2<Object, Object, byte[]>) (tokens, start) -> {
+        DataTypes.createArrayType(DataTypes.IntegerType)));
+    f.put("seqattn_summarize", functions.udf((UDF2<Object, Object, byte[]>) (tokens, start) -> {
       long position = SqlArguments.position("seqattn_summarize", start);
       int[] t = SqlArguments.ints("seqattn_summarize", tokens);
       return SummaryCodec.toBytes(new SummaryCodec.Positioned(fp, position,
           (Summary) TaskKernels.of(b.value()).summarize(0, t, position, List.of())));
-    }, DataTypes.BinaryType);
-    spark.udf().register("seqattn_merge", functions.udaf(new SummaryMerge(fp), Encoders.BINARY()));
-    spark.udf().register("seqattn_attend", (UDF3<byte[], Object, Object, float[][]>) (state, tokens, start) -> {
+    }, DataTypes.BinaryType));
+    f.put("seqattn_merge", functions.udaf(new SummaryMerge(fp), Encoders.BINARY()));
+    f.put("seqattn_attend", functions.udf((UDF3<byte[], Object, Object, float[][]>) (state, tokens, start) -> {
       ChunkOutputs o = attend(b.value(), "seqattn_attend", state, tokens, start, true);
       int width = b.value().outputWidth();
       float[][] rows = new float[o.outputs().length / width][];
       for (int i = 0; i < rows.length; i++) {
-        rows[i] = java.util.Arrays.copyOfRange(o.outputs(), i * width, (i + 1) * width);
+        rows[i] = Arrays.copyOfRange(o.outputs(), i * width, (i + 1) * width);
       }
       return rows;
-    }, DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.FloatType)));
-    spark.udf().register("seqattn_attend_pooled", (UDF3<byte[], Object, Object, float[]>) (state, tokens, start) ->
+    }, DataTypes.createArrayType(DataTypes.createArrayType(DataTypes.FloatType))));
+    f.put("seqattn_attend_pooled", functions.udf((UDF3<byte[], Object, Object, float[]>) (state, tokens, start) ->
         b.value().embedding(attend(b.value(), "seqattn_attend_pooled", state, tokens, start, false).pooled()),
-        DataTypes.createArrayType(DataTypes.FloatType));
-    spark.udf().register("seqattn_query", (UDF2<byte[], Object, float[]>) (state, q) -> {
+        DataTypes.createArrayType(DataTypes.FloatType)));
+    f.put("seqattn_query", functions.udf((UDF2<byte[], Object, float[]>) (state, q) -> {
       Summary s = SqlArguments.summary("seqattn_query", fp, SqlArguments.require("seqattn_query", "state", state))
           .summary();
       return Readout.query(b.value().model(), s, SqlArguments.floats("seqattn_query", q));
-    }, DataTypes.createArrayType(DataTypes.FloatType));
+    }, DataTypes.createArrayType(DataTypes.FloatType)));
+    return Collections.unmodifiableMap(f);
   }
 
   /**
