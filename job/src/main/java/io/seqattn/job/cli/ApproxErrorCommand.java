@@ -109,7 +109,7 @@ final class ApproxErrorCommand implements Callable<Integer> {
       }
     }
     Map<String, int[]> seqs = read(base);
-    String name = label != null ? label : input.inputs.get(0).getFileName().toString();
+    String name = label != null ? label : io.seqattn.job.input.Storage.fileName(input.inputs.get(0));
     System.err.printf("seqattn: approx-error on %d sequence(s) of %s, up to %d tokens each%n", seqs.size(), name,
         tokens);
 

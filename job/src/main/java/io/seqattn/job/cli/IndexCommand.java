@@ -2,7 +2,7 @@ package io.seqattn.job.cli;
 
 import io.seqattn.job.input.Bgzf;
 import io.seqattn.job.input.FastaIndex;
-import java.nio.file.Path;
+import io.seqattn.job.input.Storage;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,16 +20,16 @@ import picocli.CommandLine.Parameters;
 final class IndexCommand implements Callable<Integer> {
 
   @Parameters(arity = "1..*", paramLabel = "FILE", description = "Uncompressed or BGZF-compressed FASTA files.")
-  List<Path> files;
+  List<String> files;
 
   @Override
   public Integer call() throws Exception {
-    for (Path file : files) {
-      if (!java.nio.file.Files.isReadable(file)) {
+    for (String file : files) {
+      if (!Storage.isReadableFile(file)) {
         throw new SeqAttn.UserException(file + ": no such file");
       }
       FastaIndex index = FastaIndex.build(file);
-      Path fai = FastaIndex.indexPathOf(file);
+      String fai = FastaIndex.indexPathOf(file);
       index.write(fai);
       if (Bgzf.isBgzf(file)) {
         Bgzf.BlockIndex.build(file).write(Bgzf.indexPathOf(file));

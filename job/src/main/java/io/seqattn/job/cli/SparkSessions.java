@@ -1,5 +1,6 @@
 package io.seqattn.job.cli;
 
+import io.seqattn.job.input.Storage;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -39,9 +40,12 @@ final class SparkSessions {
       } catch (IllegalStateException e) {
         throw new SeqAttn.UserException(e.getMessage());
       }
+      Storage.configure(running.sparkContext().hadoopConfiguration());
       return new Handle(running, false);
     }
-    return new Handle(create(appName, master, confFile), true);
+    SparkSession created = create(appName, master, confFile);
+    Storage.configure(created.sparkContext().hadoopConfiguration()); // spark.hadoop.* for inputs on the driver
+    return new Handle(created, true);
   }
 
   private static SparkSession create(String appName, String master, Path confFile) throws IOException {

@@ -2,15 +2,10 @@ package io.seqattn.job.input;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -43,8 +38,8 @@ public final class Bgzf {
    * file cut exactly at a block boundary has nothing else to show that it is incomplete, and its
    * block index would simply stop early.
    */
-  public static void requireEofMarker(Path file) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+  public static void requireEofMarker(String file) throws IOException {
+    try (ByteSource ch = Storage.openRandom(file)) {
       ByteBuffer tail = ByteBuffer.allocate(EOF_MARKER.length);
       long size = ch.size();
       if (size >= EOF_MARKER.length) {
@@ -53,22 +48,32 @@ public final class Bgzf {
         }
       }
       if (!Arrays.equals(tail.array(), EOF_MARKER)) {
-        throw InputException.damaged(file.toString(), "the BGZF end-of-file marker block is missing");
+        throw InputException.damaged(file, "the BGZF end-of-file marker block is missing");
       }
     }
   }
 
   /** Whether the file starts with a BGZF block (a gzip header with a {@code BC} extra subfield). */
-  public static boolean isBgzf(Path file) throws IOException {
-    try (InputStream in = Files.newInputStream(file)) {
+  public static boolean isBgzf(String file) throws IOException {
+    try (InputStream in = Storage.open(file)) {
       byte[] head = in.readNBytes(FIXED_HEADER + 64);
       return blockSize(head, 0, head.length) > 0;
     }
   }
 
   /** The path of a file's block index: {@code FILE.gzi}. */
+  public static String indexPathOf(String file) {
+    return Storage.withSuffix(file, ".gzi");
+  }
+
+  /** {@link #indexPathOf(String)} of a local file. */
   public static Path indexPathOf(Path file) {
-    return file.resolveSibling(file.getFileName() + ".gzi");
+    return Path.of(indexPathOf(file.toString()));
+  }
+
+  /** {@link #isBgzf(String)} of a local file. */
+  public static boolean isBgzf(Path file) throws IOException {
+    return isBgzf(file.toString());
   }
 
   /**
@@ -105,7 +110,7 @@ public final class Bgzf {
   private record Block(int size, long isize) {
 
     /** The whole block starting at byte {@code c}, or null when there is none (no header, or cut short). */
-    static Block at(FileChannel ch, long c) throws IOException {
+    static Block at(ByteSource ch, long c) throws IOException {
       byte[] head = new byte[FIXED_HEADER + 64];
       int got = ch.read(ByteBuffer.wrap(head), c);
       int bsize = blockSize(head, 0, Math.max(got, 0));
@@ -125,9 +130,9 @@ public final class Bgzf {
      * The file's {@code .gzi} when present and not older than the file, else a fresh one (kept when
      * possible). Either way the file must end with its end-of-file marker block.
      */
-    public static BlockIndex of(Path file) throws IOException {
-      Path gzi = indexPathOf(file);
-      if (Files.exists(gzi) && Files.getLastModifiedTime(gzi).compareTo(Files.getLastModifiedTime(file)) >= 0) {
+    public static BlockIndex of(String file) throws IOException {
+      String gzi = indexPathOf(file);
+      if (Storage.exists(gzi) && Storage.modified(gzi) >= Storage.modified(file)) {
         requireEofMarker(file);
         BlockIndex index = read(gzi);
         index.verify(file, gzi);
@@ -142,9 +147,33 @@ public final class Bgzf {
       return index;
     }
 
-    /** Reads a {@code .gzi} file. */
+    /** {@link #of(String)} of a local file. */
+    public static BlockIndex of(Path file) throws IOException {
+      return of(file.toString());
+    }
+
+    /** {@link #build(String)} of a local file. */
+    public static BlockIndex build(Path file) throws IOException {
+      return build(file.toString());
+    }
+
+    /** {@link #read(String)} of a local file. */
     public static BlockIndex read(Path gzi) throws IOException {
-      byte[] bytes = Files.readAllBytes(gzi);
+      return read(gzi.toString());
+    }
+
+    /** {@link #write(String)} to a local file. */
+    public void write(Path gzi) throws IOException {
+      write(gzi.toString());
+    }
+
+    void verify(Path file, Path gzi) throws IOException {
+      verify(file.toString(), gzi.toString());
+    }
+
+    /** Reads a {@code .gzi} file. */
+    public static BlockIndex read(String gzi) throws IOException {
+      byte[] bytes = Storage.readAllBytes(gzi);
       ByteBuffer in = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
       if (bytes.length < 8 || (bytes.length - 8) % 16 != 0 || in.getLong(0) != (bytes.length - 8) / 16) {
         throw new InputException(gzi + ": not a BGZF block index (.gzi: a uint64 count and that many offset "
@@ -164,19 +193,19 @@ public final class Bgzf {
      * Indexes a BGZF file by walking its block headers (no decompression). Like bgzip, it lists the
      * start of every block that holds data, so the .gzi it writes is byte-identical to bgzip's.
      */
-    public static BlockIndex build(Path file) throws IOException {
+    public static BlockIndex build(String file) throws IOException {
       requireEofMarker(file);
       long[] c = new long[1024];
       long[] u = new long[1024];
       int n = 1; // entry 0 is the first block, (0, 0)
       long coff = 0;
       long uoff = 0;
-      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      try (ByteSource ch = Storage.openRandom(file)) {
         long size = ch.size();
         while (coff < size) {
           Block block = Block.at(ch, coff);
           if (block == null) {
-            throw InputException.damaged(file.toString(), "byte " + coff + " is not the start of a whole BGZF block");
+            throw InputException.damaged(file, "byte " + coff + " is not the start of a whole BGZF block");
           }
           int bsize = block.size();
           long isize = block.isize();
@@ -206,9 +235,9 @@ public final class Bgzf {
      *
      * @throws InputException naming the stale .gzi and how to rebuild it
      */
-    void verify(Path file, Path gzi) throws IOException {
+    void verify(String file, String gzi) throws IOException {
       int n = compressed.length;
-      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      try (ByteSource ch = Storage.openRandom(file)) {
         long size = ch.size();
         for (int i = 1; i < n; i++) {
           if (compressed[i] <= compressed[i - 1] || uncompressed[i] < uncompressed[i - 1]) {
@@ -250,18 +279,14 @@ public final class Bgzf {
     }
 
     /** Writes the index in the .gzi format, atomically. */
-    public void write(Path gzi) throws IOException {
+    public void write(String gzi) throws IOException {
       int n = compressed.length - 1;
       ByteBuffer out = ByteBuffer.allocate(8 + 16 * n).order(ByteOrder.LITTLE_ENDIAN);
       out.putLong(n);
       for (int i = 1; i <= n; i++) {
         out.putLong(compressed[i]).putLong(uncompressed[i]);
       }
-      Path tmp = gzi.resolveSibling(gzi.getFileName() + ".tmp");
-      try (OutputStream os = Files.newOutputStream(tmp)) {
-        os.write(out.array());
-      }
-      Files.move(tmp, gzi, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Storage.writeAtomically(gzi, out.array());
     }
 
     /** The last block starting at or before uncompressed offset {@code u}. */
@@ -298,8 +323,8 @@ public final class Bgzf {
    * sequential reads of a split FASTA piece inflate each block once.
    */
   static final class Reader implements ByteSource {
-    private final Path file;
-    private final FileChannel channel;
+    private final String file;
+    private final ByteSource channel;
     private final BlockIndex index;
     private final Inflater inflater = new Inflater(true);
     private final CRC32 crc = new CRC32();
@@ -311,8 +336,12 @@ public final class Bgzf {
     private int blockCSize;
 
     Reader(Path file, BlockIndex index) throws IOException {
+      this(file.toString(), index);
+    }
+
+    Reader(String file, BlockIndex index) throws IOException {
       this.file = file;
-      this.channel = FileChannel.open(file, StandardOpenOption.READ);
+      this.channel = Storage.openRandom(file);
       this.index = index;
     }
 
@@ -360,12 +389,12 @@ public final class Bgzf {
         // read the whole block
       }
       if (buf.hasRemaining()) {
-        throw InputException.damaged(file.toString(), "the BGZF block at byte " + c + " ends early");
+        throw InputException.damaged(file, "the BGZF block at byte " + c + " ends early");
       }
       int dataStart = FIXED_HEADER + u16(compressedBlock, 10);
       int isize = s32(compressedBlock, bsize - 4);
       if (bsize < dataStart + TRAILER || isize < 0 || isize > MAX_BLOCK) {
-        throw InputException.damaged(file.toString(), "the BGZF block at byte " + c + " has an invalid header");
+        throw InputException.damaged(file, "the BGZF block at byte " + c + " has an invalid header");
       }
       inflater.reset();
       inflater.setInput(compressedBlock, dataStart, bsize - dataStart - TRAILER);
@@ -379,16 +408,16 @@ public final class Bgzf {
           n += k;
         }
       } catch (DataFormatException e) {
-        throw InputException.damaged(file.toString(), "the BGZF block at byte " + c + " holds invalid compressed data ("
+        throw InputException.damaged(file, "the BGZF block at byte " + c + " holds invalid compressed data ("
             + e.getMessage() + ")");
       }
       if (n != isize) {
-        throw InputException.damaged(file.toString(), "the BGZF block at byte " + c + " fails its length check");
+        throw InputException.damaged(file, "the BGZF block at byte " + c + " fails its length check");
       }
       crc.reset();
       crc.update(block, 0, n);
       if ((int) crc.getValue() != s32(compressedBlock, bsize - TRAILER)) {
-        throw InputException.damaged(file.toString(), "the BGZF block at byte " + c + " fails its CRC32 check");
+        throw InputException.damaged(file, "the BGZF block at byte " + c + " fails its CRC32 check");
       }
       blockC = c;
       blockU = u;
@@ -405,7 +434,7 @@ public final class Bgzf {
       for (long c = index.compressed()[last]; c < end; ) {
         Block block = Block.at(channel, c);
         if (block == null) {
-          throw InputException.damaged(file.toString(), "byte " + c + " is not the start of a whole BGZF block");
+          throw InputException.damaged(file, "byte " + c + " is not the start of a whole BGZF block");
         }
         size += block.isize();
         c += block.size();

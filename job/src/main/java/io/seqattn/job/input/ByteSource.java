@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * Random-access reads of a file's <em>uncompressed</em> bytes: a plain file directly, a BGZF file
@@ -25,27 +24,19 @@ public interface ByteSource extends Closeable {
   /** The number of uncompressed bytes. */
   long size() throws IOException;
 
-  /** Opens {@code file}: through its .gzi block index when it is BGZF-compressed, else as plain bytes. */
+  /**
+   * Opens {@code file} (a local path or a Hadoop file system URI, {@link Storage}): through its
+   * .gzi block index when it is BGZF-compressed, else as plain bytes.
+   */
   static ByteSource open(Path file) throws IOException {
+    return open(file.toString());
+  }
+
+  /** {@link #open(Path)} of a file on any storage. */
+  static ByteSource open(String file) throws IOException {
     if (Bgzf.isBgzf(file)) {
       return new Bgzf.Reader(file, Bgzf.BlockIndex.of(file));
     }
-    FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-    return new ByteSource() {
-      @Override
-      public int read(ByteBuffer dst, long position) throws IOException {
-        return channel.read(dst, position);
-      }
-
-      @Override
-      public long size() throws IOException {
-        return channel.size();
-      }
-
-      @Override
-      public void close() throws IOException {
-        channel.close();
-      }
-    };
+    return Storage.openRandom(file);
   }
 }

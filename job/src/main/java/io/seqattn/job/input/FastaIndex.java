@@ -2,14 +2,12 @@ package io.seqattn.job.input;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -46,15 +44,40 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
     }
   }
 
+  public static String indexPathOf(String fasta) {
+    return Storage.withSuffix(fasta, ".fai");
+  }
+
+  /** {@link #indexPathOf(String)} of a local file. */
   public static Path indexPathOf(Path fasta) {
-    return fasta.resolveSibling(fasta.getFileName() + ".fai");
+    return Path.of(indexPathOf(fasta.toString()));
+  }
+
+  /** {@link #read(String)} of a local file. */
+  public static FastaIndex read(Path fai) throws IOException {
+    return read(fai.toString());
+  }
+
+  /** {@link #build(String)} of a local file. */
+  public static FastaIndex build(Path fasta) throws IOException {
+    return build(fasta.toString());
+  }
+
+  /** {@link #verify(String, String)} of local files. */
+  public void verify(Path fasta, Path fai) throws IOException {
+    verify(fasta.toString(), fai.toString());
+  }
+
+  /** {@link #write(String)} to a local file. */
+  public void write(Path fai) throws IOException {
+    write(fai.toString());
   }
 
   /** Reads a .fai file. */
-  public static FastaIndex read(Path fai) throws IOException {
+  public static FastaIndex read(String fai) throws IOException {
     List<Entry> entries = new ArrayList<>();
     long lineNo = 0;
-    for (String line : Files.readAllLines(fai, StandardCharsets.UTF_8)) {
+    for (String line : new String(Storage.readAllBytes(fai), StandardCharsets.UTF_8).split("\r?\n")) {
       lineNo++;
       if (line.isBlank()) {
         continue;
@@ -90,7 +113,7 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
    * @param fai where the index was read from, named in the message
    * @throws InputException naming the stale index and how to rebuild it
    */
-  public void verify(Path fasta, Path fai) throws IOException {
+  public void verify(String fasta, String fai) throws IOException {
     if (entries.isEmpty()) {
       throw InputException.staleIndex(fai, fasta, "it lists no records");
     }
@@ -222,22 +245,22 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
     return h.substring(idOf(h).length()).strip();
   }
 
-  public void write(Path fai) throws IOException {
-    Path tmp = fai.resolveSibling(fai.getFileName() + ".tmp");
-    try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-      for (Entry e : entries) {
-        out.write(e.name() + "\t" + e.length() + "\t" + e.offset() + "\t" + e.lineBases() + "\t" + e.lineWidth() + "\n");
-      }
+  /** Writes the index in samtools' format, atomically ({@link Storage#writeAtomically}). */
+  public void write(String fai) throws IOException {
+    StringBuilder out = new StringBuilder();
+    for (Entry e : entries) {
+      out.append(e.name()).append('\t').append(e.length()).append('\t').append(e.offset()).append('\t')
+          .append(e.lineBases()).append('\t').append(e.lineWidth()).append('\n');
     }
-    Files.move(tmp, fai, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Storage.writeAtomically(fai, out.toString().getBytes(StandardCharsets.UTF_8));
   }
 
   /**
    * Indexes an uncompressed or BGZF-compressed FASTA file in one streaming pass; offsets are in
    * uncompressed bytes, as samtools writes them for both.
    */
-  public static FastaIndex build(Path fasta) throws IOException {
-    String file = fasta.toString();
+  public static FastaIndex build(String fasta) throws IOException {
+    String file = fasta;
     boolean bgzf = Bgzf.isBgzf(fasta);
     if (!bgzf && InputFormat.isCompressedName(file)) {
       throw new InputException(file + ": cannot index a plain gzip file for random access (recompress it with "
@@ -245,7 +268,7 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
     }
     List<Entry> entries = new ArrayList<>();
     Map<String, Long> names = new HashMap<>();
-    try (InputStream raw = Files.newInputStream(fasta);
+    try (InputStream raw = Storage.open(fasta);
          InputStream in = bgzf ? new GzipStream(raw, file) : raw) {
       new Scanner(in, file).run(entries, names);
     }

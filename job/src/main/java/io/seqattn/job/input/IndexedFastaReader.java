@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -47,7 +46,7 @@ public final class IndexedFastaReader implements Iterator<ReadItem>, AutoCloseab
     this.spec = readers.tokenizer();
     this.tokenizer = readers.newTokenizer();
     this.chunkSize = readers.chunkSize();
-    this.source = ByteSource.open(Path.of(file.path()));
+    this.source = ByteSource.open(file.path());
   }
 
   @Override
@@ -162,8 +161,7 @@ public final class IndexedFastaReader implements Iterator<ReadItem>, AutoCloseab
 
   /** The file's .fai does not describe it (found while reading, past the planner's cheap checks). */
   private InputException stale(String what) {
-    Path fasta = Path.of(file.path());
-    return InputException.staleIndex(FastaIndex.indexPathOf(fasta), fasta, what);
+    return InputException.staleIndex(FastaIndex.indexPathOf(file.path()), file.path(), what);
   }
 
   /** Origin and header description of a record, read back from the bytes before its first base. */

@@ -1,6 +1,5 @@
 package io.seqattn.job.input;
 
-import java.nio.file.Path;
 
 /**
  * Input the job cannot use, with a message of the form {@code file:line: what is wrong}. It is
@@ -28,8 +27,8 @@ public class InputException extends RuntimeException {
    * An index ({@code .fai} or {@code .gzi}) newer than its data file that does not describe it:
    * the data was changed while the index was kept (an edit in place, {@code cp -p}, {@code tar -x}).
    */
-  static InputException staleIndex(Path index, Path data, String what) {
-    return new InputException(index + ": does not match " + data.getFileName() + ": " + what + " (the index is "
+  static InputException staleIndex(String index, String data, String what) {
+    return new InputException(index + ": does not match " + Storage.fileName(data) + ": " + what + " (the index is "
         + "stale: rebuild it with 'seqattn index " + data + "', or delete it)");
   }
 }

@@ -4,11 +4,9 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 
-/** One input file of a run (a local or shared-mount path) and its format. */
+/** One input file of a run (a local path or a Hadoop file system URI, see {@link Storage}) and its format. */
 public record InputFile(String path, InputFormat format) implements Serializable {
 
   /** The UTF-8 byte-order mark, which some editors write at the start of a text file. */
@@ -21,7 +19,7 @@ public record InputFile(String path, InputFormat format) implements Serializable
    * id or text, and it is on line 1, so line numbers are unchanged.
    */
   public InputStream open() throws IOException {
-    InputStream raw = Files.newInputStream(Path.of(path));
+    InputStream raw = Storage.open(path);
     try {
       BufferedInputStream in = new BufferedInputStream(InputFormat.isCompressedName(path) ? new GzipStream(raw, path) : raw, 1 << 16);
       skipBom(in);
@@ -56,6 +54,6 @@ public record InputFile(String path, InputFormat format) implements Serializable
 
   /** The file name without directories, used as the id of a text document. */
   public String fileName() {
-    return Path.of(path).getFileName().toString();
+    return Storage.fileName(path);
   }
 }

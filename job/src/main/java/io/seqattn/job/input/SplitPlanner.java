@@ -2,7 +2,6 @@ package io.seqattn.job.input;
 
 import io.seqattn.core.model.TokenizerSpec;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +48,7 @@ public final class SplitPlanner {
       if (splittable(file)) {
         FastaIndex index;
         try {
-          index = indexOf(Path.of(file.path()));
+          index = indexOf(file.path());
         } catch (InputException e) {
           if (validation == Validation.STRICT) {
             throw e;
@@ -68,7 +67,7 @@ public final class SplitPlanner {
   /** Uncompressed or BGZF FASTA read with the DNA tokenizer; plain gzip cannot be entered mid-stream. */
   boolean splittable(InputFile file) throws IOException {
     return file.format() == InputFormat.FASTA && tokenizer.type() == TokenizerSpec.Type.DNA
-        && (!InputFormat.isCompressedName(file.path()) || Bgzf.isBgzf(Path.of(file.path())));
+        && (!InputFormat.isCompressedName(file.path()) || Bgzf.isBgzf(file.path()));
   }
 
   /**
@@ -79,11 +78,16 @@ public final class SplitPlanner {
    * {@code tar -x} leave, whatever the file now holds.
    */
   public static FastaIndex indexOf(Path fasta) throws IOException {
+    return indexOf(fasta.toString());
+  }
+
+  /** {@link #indexOf(Path)} of a file on any storage ({@link Storage}). */
+  public static FastaIndex indexOf(String fasta) throws IOException {
     if (Bgzf.isBgzf(fasta)) {
       Bgzf.BlockIndex.of(fasta);
     }
-    Path fai = FastaIndex.indexPathOf(fasta);
-    if (Files.exists(fai) && Files.getLastModifiedTime(fai).compareTo(Files.getLastModifiedTime(fasta)) >= 0) {
+    String fai = FastaIndex.indexPathOf(fasta);
+    if (Storage.exists(fai) && Storage.modified(fai) >= Storage.modified(fasta)) {
       FastaIndex index = FastaIndex.read(fai);
       index.verify(fasta, fai);
       return index;
@@ -92,7 +96,7 @@ public final class SplitPlanner {
     try {
       index.write(fai);
     } catch (IOException e) {
-      // a read-only input directory: use the index without keeping it
+      // a read-only input directory (or file system): use the index without keeping it
     }
     return index;
   }

@@ -11,6 +11,7 @@ import io.seqattn.job.input.InputException;
 import io.seqattn.job.input.InputFile;
 import io.seqattn.job.input.ReadItem;
 import io.seqattn.job.input.ReadTask;
+import io.seqattn.job.input.Storage;
 import io.seqattn.job.input.Readers;
 import io.seqattn.job.input.SequenceInfo;
 import io.seqattn.job.input.SplitPlanner;
@@ -404,7 +405,11 @@ public final class AttentionPlan {
   private JavaRDD<Chunk> read(JavaSparkContext jsc, Readers readers, List<ReadTask> tasks, List<InputFile> parquet,
       RunStats stats, List<Runnable> release) {
     stats.readTasks = tasks.size();
-    JavaRDD<ReadItem> items = jsc.parallelize(tasks, Math.max(1, tasks.size())).flatMap(readers::chunks);
+    Storage.Shipped hadoop = new Storage.Shipped(jsc.hadoopConfiguration()); // inputs on HDFS, s3a, …
+    JavaRDD<ReadItem> items = jsc.parallelize(tasks, Math.max(1, tasks.size())).flatMap(task -> {
+      hadoop.install();
+      return readers.chunks(task);
+    });
     if (!parquet.isEmpty()) {
       JavaRDD<ReadItem> tables = timed(stats, "plan", () -> ParquetIds.read(spark, parquet, readers));
       items = tasks.isEmpty() ? tables : items.union(tables);

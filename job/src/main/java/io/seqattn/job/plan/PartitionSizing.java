@@ -3,12 +3,10 @@ package io.seqattn.job.plan;
 import io.seqattn.job.input.InputFile;
 import io.seqattn.job.input.InputFormat;
 import io.seqattn.job.input.ReadTask;
+import io.seqattn.job.input.Storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * How many partitions a run spreads its chunks over when {@code --partitions} is not given: at
@@ -62,23 +60,12 @@ final class PartitionSizing {
 
   /** The file's size in bytes (a directory's: its files'), times {@value #GZIP_RATIO} when it is gzip. */
   private static long bytes(InputFile file) {
-    Path path = Path.of(file.path());
     try {
-      if (Files.isDirectory(path)) {
-        try (Stream<Path> files = Files.walk(path)) {
-          return files.filter(Files::isRegularFile).mapToLong(PartitionSizing::size).sum();
-        }
+      if (Storage.isDirectory(file.path())) {
+        return Storage.totalSize(file.path());
       }
-      long size = Files.size(path);
+      long size = Storage.size(file.path());
       return InputFormat.isCompressedName(file.path()) ? size * GZIP_RATIO : size;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static long size(Path file) {
-    try {
-      return Files.size(file);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -22,7 +22,12 @@ public final class RunTables {
 
   /** @param withStates false for runs without states/ (exact softmax) */
   public RunTables(SparkSession spark, Path run, boolean withStates) {
-    List<Row> stateRows = withStates ? spark.read().parquet(run.resolve("states").toString()).collectAsList()
+    this(spark, run.toString(), withStates);
+  }
+
+  /** A run directory on any Hadoop file system ({@code hdfs://…}). */
+  public RunTables(SparkSession spark, String run, boolean withStates) {
+    List<Row> stateRows = withStates ? spark.read().parquet(run + "/states").collectAsList()
         : List.of();
     for (Row r : stateRows) {
       List<Double> s = r.getList(r.fieldIndex("s"));
@@ -40,7 +45,7 @@ public final class RunTables {
       states.put(key, both);
       logScales.put(key, r.getDouble(r.fieldIndex("log_scale")));
     }
-    for (Row r : spark.read().parquet(run.resolve("embeddings").toString()).collectAsList()) {
+    for (Row r : spark.read().parquet(run + "/embeddings").collectAsList()) {
       String id = r.getString(r.fieldIndex("seq_id"));
       tokens.put(id, r.getLong(r.fieldIndex("length")));
       int e = r.fieldIndex("embedding");

@@ -1,0 +1,150 @@
+package io.seqattn.job.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.seqattn.core.model.ModelDirectory;
+import io.seqattn.job.testing.RunTables;
+import io.seqattn.job.testing.SparkTestSession;
+import io.seqattn.job.testing.TestModels;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPInputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Inputs on a real HDFS (an in-process {@link MiniDFSCluster}, one data node): the global and the
+ * causal model over an index-split uncompressed FASTA, a BGZF one and a plain gzip one (read
+ * whole), named by {@code hdfs://} URIs, give bitwise the states and embeddings of the same files
+ * on the local disk; the {@code .fai}/{@code .gzi} indexes are built and written beside the input
+ * on HDFS, as they are on a local disk.
+ */
+class HdfsInputTest {
+  static final int CHUNK = 512;
+
+  @TempDir static Path tmp;
+  static MiniDFSCluster cluster;
+  static FileSystem hdfs;
+  /** hdfs://host:port/genomes: lambda.fa, yeast_chrI.fa.gz (BGZF), whole/lambda.fa.gz. */
+  static String genomes;
+  static Path local;
+
+  @BeforeAll
+  static void startHdfs() throws Exception {
+    Configuration conf = new Configuration();
+    conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("dfs").toString());
+    cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+    cluster.waitActive();
+    hdfs = cluster.getFileSystem();
+    genomes = hdfs.getUri() + "/genomes";
+
+    local = Files.createDirectories(tmp.resolve("genomes"));
+    Path gz = TestModels.sampleCorpus().resolve("lambda_phage.fa.gz");
+    try (InputStream in = new GZIPInputStream(Files.newInputStream(gz))) {
+      Files.write(local.resolve("lambda.fa"), in.readAllBytes());
+    }
+    try (InputStream in = HdfsInputTest.class.getResourceAsStream("/bgzf/yeast_chrI.fa.gz")) {
+      Files.write(local.resolve("yeast_chrI.fa.gz"), in.readAllBytes());
+    }
+    Files.createDirectories(local.resolve("whole"));
+    Files.copy(gz, local.resolve("whole/lambda.fa.gz"));
+    for (String name : new String[] {"lambda.fa", "yeast_chrI.fa.gz", "whole/lambda.fa.gz"}) {
+      hdfs.copyFromLocalFile(new org.apache.hadoop.fs.Path(local.resolve(name).toString()),
+          new org.apache.hadoop.fs.Path(genomes + "/" + name));
+    }
+  }
+
+  @AfterAll
+  static void stopHdfs() {
+    if (cluster != null) {
+      cluster.shutdown();
+    }
+  }
+
+  @Test
+  void globalAndCausalRunsOnHdfsEqualTheLocalRunsBitwise() throws Exception {
+    SparkSession spark = SparkTestSession.get();
+    Path global = tmp.resolve("global-model");
+    ModelDirectory.save(TestModels.dna(), global);
+    Path causal = tmp.resolve("causal-model");
+    ModelDirectory.save(TestModels.causalDna(), causal);
+    for (Path model : new Path[] {global, causal}) {
+      for (String name : new String[] {"lambda.fa", "yeast_chrI.fa.gz", "whole"}) {
+        String what = model.getFileName() + " on " + name;
+        Path fromLocal = run(local.resolve(name).toString(), model, what + ", local");
+        Path fromHdfs = run(genomes + "/" + name, model, what + ", hdfs");
+        RunTables expected = new RunTables(spark, fromLocal);
+        RunTables actual = new RunTables(spark, fromHdfs);
+        assertTrue(expected.tokens.values().stream().mapToLong(Long::longValue).sum() >= 4L * CHUNK,
+            what + ": at least 4 chunks");
+        assertEquals(expected.states.keySet(), actual.states.keySet(), what);
+        expected.states.forEach((k, v) -> assertArrayEquals(v, actual.states.get(k), what + ": state " + k));
+        assertEquals(expected.embeddings.keySet(), actual.embeddings.keySet(), what);
+        expected.embeddings.forEach((k, v) -> assertArrayEquals(v, actual.embeddings.get(k), what + ": embedding " + k));
+        assertEquals(readTasks(fromLocal), readTasks(fromHdfs), what + ": the same read plan");
+        if (!name.equals("whole")) {
+          assertTrue(readTasks(fromHdfs) > 1, what + ": split by its index");
+        }
+      }
+    }
+    assertTrue(hdfs.exists(new org.apache.hadoop.fs.Path(genomes + "/lambda.fa.fai")), ".fai written on HDFS");
+    assertTrue(hdfs.exists(new org.apache.hadoop.fs.Path(genomes + "/yeast_chrI.fa.gz.gzi")), ".gzi written on HDFS");
+    assertArrayEquals(Files.readAllBytes(local.resolve("lambda.fa.fai")),
+        hdfs.open(new org.apache.hadoop.fs.Path(genomes + "/lambda.fa.fai")).readAllBytes(),
+        "the .fai on HDFS is the local one");
+  }
+
+  @Test
+  void aRunWrittenToHdfsIsCommittedThereAndEqualsTheLocalOne() throws Exception {
+    SparkSession spark = SparkTestSession.get();
+    Path model = tmp.resolve("output-model");
+    ModelDirectory.save(TestModels.causalDna(), model);
+    Path fromLocal = run(local.resolve("lambda.fa").toString(), model, "to local");
+    String out = hdfs.getUri() + "/runs/lambda";
+    BadInputTest.Result r = BadInputTest.cli("run", "--input", genomes + "/lambda.fa", "--format", "fasta", "--model",
+        model.toString(), "--output", out, "--chunk-size", String.valueOf(CHUNK), "--partitions", "2");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(hdfs.exists(new org.apache.hadoop.fs.Path(out + "/run.json")), "run.json on HDFS");
+    assertEquals(0, hdfs.listStatus(new org.apache.hadoop.fs.Path(hdfs.getUri() + "/runs"),
+        p -> p.getName().startsWith(".")).length, "no staging directory left");
+    RunTables expected = new RunTables(spark, fromLocal);
+    RunTables actual = new RunTables(spark, out, true);
+    assertEquals(expected.states.keySet(), actual.states.keySet());
+    expected.states.forEach((k, v) -> assertArrayEquals(v, actual.states.get(k), "state " + k));
+    expected.embeddings.forEach((k, v) -> assertArrayEquals(v, actual.embeddings.get(k), "embedding " + k));
+  }
+
+  @Test
+  void aMissingHdfsInputIsOneLine() {
+    BadInputTest.Result r = BadInputTest.cli("run", "--input", genomes + "/absent.fa", "--format", "fasta",
+        "--model", "unused", "--output", tmp.resolve("absent-run").toString());
+    assertEquals(1, r.status(), r.err());
+    assertTrue(r.err().contains("seqattn: error: " + genomes + "/absent.fa: no such file or directory"), r.err());
+    assertTrue(Files.notExists(tmp.resolve("absent-run")), "nothing written");
+  }
+
+  private static Path run(String input, Path model, String what) {
+    Path out = tmp.resolve("runs").resolve(what.replaceAll("[^A-Za-z0-9]+", "-"));
+    BadInputTest.Result r = BadInputTest.cli("run", "--input", input, "--format", "fasta", "--model",
+        model.toString(), "--output", out.toString(), "--chunk-size", String.valueOf(CHUNK),
+        "--partitions", "3");
+    assertEquals(0, r.status(), what + ": " + r.err());
+    return out;
+  }
+
+  private static long readTasks(Path run) throws Exception {
+    JsonNode report = new ObjectMapper().readTree(run.resolve("run.json").toFile());
+    return report.path("counts").path("read_tasks").asLong();
+  }
+}
