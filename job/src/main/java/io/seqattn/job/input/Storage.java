@@ -209,6 +209,37 @@ public final class Storage {
     return files;
   }
 
+  /**
+   * The files a path names: itself when a file; a directory's regular files, by name; a glob's
+   * ({@code genomes/*.fa}, Hadoop's syntax) matching files, by name. Local results are absolute paths.
+   *
+   * @throws FileNotFoundException when nothing is there or the glob matches nothing
+   */
+  public static List<String> expand(String path) throws IOException {
+    if (path.chars().anyMatch(c -> "*?[{".indexOf(c) >= 0)) {
+      String pattern = isLocal(path) ? local(path).toAbsolutePath().toUri().toString() : path;
+      FileStatus[] matches = fileSystem(pattern).globStatus(hadoop(pattern));
+      List<String> files = new ArrayList<>();
+      for (FileStatus s : matches == null ? new FileStatus[0] : matches) {
+        if (s.isFile()) {
+          files.add(isLocal(path) ? Path.of(s.getPath().toUri()).toString() : s.getPath().toString());
+        }
+      }
+      if (files.isEmpty()) {
+        throw new FileNotFoundException(path + ": no file matches");
+      }
+      files.sort(null);
+      return files;
+    }
+    if (isDirectory(path)) {
+      return list(path);
+    }
+    if (!isReadableFile(path)) {
+      throw new FileNotFoundException(path + ": no such file or directory");
+    }
+    return List.of(absolute(path));
+  }
+
   /** Every regular file under {@code path} (itself, when a file), for sizing. */
   public static long totalSize(String path) throws IOException {
     if (isLocal(path)) {
@@ -265,6 +296,23 @@ public final class Storage {
     } catch (IOException e) {
       fs.delete(hadoop(tmp), false);
       throw e;
+    }
+  }
+
+  /**
+   * Copies the directory {@code dir} of a Hadoop file system, recursively, to the new local
+   * directory {@code target} (without Hadoop's {@code .crc} side files).
+   *
+   * @throws FileNotFoundException when {@code dir} is not a directory there
+   */
+  public static void copyDirectoryToLocal(String dir, Path target) throws IOException {
+    FileSystem fs = fileSystem(dir);
+    if (!isDirectory(dir)) {
+      throw new FileNotFoundException(dir + ": model directory does not exist");
+    }
+    for (FileStatus s : fs.listStatus(hadoop(dir))) {
+      fs.copyToLocalFile(false, s.getPath(), new org.apache.hadoop.fs.Path(target.resolve(s.getPath().getName())
+          .toString()), true);
     }
   }
 

@@ -1,6 +1,8 @@
 package io.seqattn.job.testing;
 
+import io.seqattn.core.attention.Summary;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -59,6 +61,19 @@ public final class RunTables {
         }
         embeddings.put(id, f);
       }
+    }
+  }
+
+  /** Asserts that {@code summary} (from the SQL functions, say) is sequence {@code id}'s stored state, bit for bit. */
+  public void assertState(String id, Summary summary) {
+    org.junit.jupiter.api.Assertions.assertEquals(tokens.get(id), (Long) summary.tokens(), id + " tokens");
+    for (int h = 0; h < summary.heads(); h++) {
+      double[] stored = states.get(id + "/" + h);
+      org.junit.jupiter.api.Assertions.assertNotNull(stored, id + " head " + h);
+      double[] s = summary.sOfHead(h);
+      org.junit.jupiter.api.Assertions.assertArrayEquals(Arrays.copyOfRange(stored, 0, s.length), s, id + " S head " + h);
+      org.junit.jupiter.api.Assertions.assertArrayEquals(Arrays.copyOfRange(stored, s.length, stored.length),
+          summary.zOfHead(h), id + " z head " + h);
     }
   }
 }
