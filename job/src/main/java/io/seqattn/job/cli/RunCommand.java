@@ -3,7 +3,6 @@ package io.seqattn.job.cli;
 import io.seqattn.core.loader.NetworkDirectory;
 import io.seqattn.core.mixer.Mixers;
 import io.seqattn.core.model.ConfigFile;
-import io.seqattn.core.model.Model;
 import io.seqattn.core.model.ModelConfigJson;
 import io.seqattn.core.model.ModelDirectory;
 import io.seqattn.core.model.ModelFormatException;
@@ -33,8 +32,9 @@ final class RunCommand implements Callable<Integer> {
   @Mixin
   InputOptions input;
 
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory (see init-model).")
-  Path modelDir;
+  @Option(names = "--model", required = true, paramLabel = "DIR",
+      description = "Model directory (see init-model): a local path or a Hadoop file system URI (hdfs://…).")
+  String model;
 
   @Option(names = {"--output", "--out"}, required = true, paramLabel = "DIR",
       description = "Run directory to create (--out is an alias).")
@@ -99,16 +99,29 @@ final class RunCommand implements Callable<Integer> {
           + "instead of 2L, nothing stored). Same results either way. Default: ${DEFAULT-VALUE}.")
   BetweenLayers betweenLayers;
 
+  @Option(names = "--quiet",
+      description = "No progress lines and no summary on standard error (warnings and errors are still shown).")
+  boolean quiet;
+
+  @Option(names = "--progress-every", defaultValue = "10", paramLabel = "SECONDS",
+      description = "Seconds between progress lines of a running stage: tasks done of all, time taken, an estimate "
+          + "of the time left (default: ${DEFAULT-VALUE}).")
+  double progressEvery;
+
   @Override
   public Integer call() throws Exception {
+    if (!(progressEvery > 0)) {
+      throw new SeqAttn.UserException("--progress-every must be > 0 seconds, got " + progressEvery
+          + " (use --quiet for no progress lines)");
+    }
     var files = input.files();
+    Path modelDir = ModelLocation.local(model);
     RunSpec.Builder builder = RunSpec.builder();
     try {
       if (ConfigFile.format(modelDir) == ModelConfigJson.FORMAT_VERSION && outputLayer == 0) {
-        Model model = ModelDirectory.load(modelDir); // run by the mixer --attention chooses
-        builder.model(model, modelDir.toString());
+        builder.model(ModelDirectory.load(modelDir), model); // run by the mixer --attention chooses
       } else {
-        builder.network(NetworkDirectory.load(modelDir, outputLayer), modelDir.toString());
+        builder.network(NetworkDirectory.load(modelDir, outputLayer), model);
       }
     } catch (ModelFormatException e) {
       throw e;
@@ -135,13 +148,21 @@ final class RunCommand implements Callable<Integer> {
     try (SparkSessions.Handle session = spark.open("seqattn run", null)) {
       SparkSession ss = session.session();
       out = OutputDirectory.prepare(output, overwrite, ss.sparkContext().hadoopConfiguration());
-      System.err.printf("seqattn: %d input file(s), model %s (%s, %d layer(s)), chunk size %d%n",
-          spec.inputs().size(), modelDir, spec.network().fingerprint(), spec.network().depth(), chunkSize);
-      RunStats stats = new AttentionPlan(ss, spec).run(out);
+      if (!quiet) {
+        System.err.printf("seqattn: %d input file(s), model %s (%s, %d layer(s)), chunk size %d%n",
+            spec.inputs().size(), model, spec.network().fingerprint(), spec.network().depth(), chunkSize);
+      }
+      RunStats stats;
+      try (ProgressReporter progress = quiet ? null : ProgressReporter.start(ss.sparkContext(), System.err,
+          progressEvery)) {
+        stats = new AttentionPlan(ss, spec).run(out);
+      }
       RunReport.write(out, spec, input.format, stats, ss, started);
       out.commit();
-      System.err.printf(Locale.ROOT, "seqattn: %d sequences, %d tokens in %.1f s (%.0f tokens/s)%n",
-          stats.sequences(), stats.tokens(), stats.totalSeconds(), stats.tokensPerSecond());
+      if (!quiet) {
+        System.err.printf(Locale.ROOT, "seqattn: %d sequences, %d tokens in %.1f s (%.0f tokens/s)%n",
+            stats.sequences(), stats.tokens(), stats.totalSeconds(), stats.tokensPerSecond());
+      }
       if (stats.nonPositiveNormalizers() > 0) {
         System.err.printf("seqattn: warning: at %d position(s) a normalizer phi(q)'z was <= 0 (see the model's "
             + "feature maps); their outputs are unreliable (counts.non_positive_normalizers in run.json)%n",

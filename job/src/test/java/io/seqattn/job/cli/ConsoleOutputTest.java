@@ -73,6 +73,30 @@ class ConsoleOutputTest {
     assertEquals(1, r.lines().stream().filter(l -> l.contains("seqattn: error:")).count(), r.stderr());
   }
 
+  @Test
+  void progressLinesNameTheStageAndQuietHasNone() throws Exception {
+    Path genome = TestModels.sampleCorpus().resolve("lambda_phage.fa.gz");
+    CliProcess.Result r = seqattn(tmp.resolve("progress.log"), "run", "--input", genome.toString(), "--format", "fasta",
+        "--model", model.toString(), "--output", tmp.resolve("progress").toString(), "--master", "local[1]",
+        "--chunk-size", "256", "--partitions", "8", "--progress-every", "0.02");
+    assertEquals(0, r.status(), r.stderr());
+    java.util.regex.Pattern progress = java.util.regex.Pattern.compile(
+        "seqattn: ([a-z0-9+ -]+): (\\d+)/(\\d+) tasks, \\d+ (s|min \\d+ s)(, about .* left)?");
+    List<String> lines = r.lines().stream().filter(l -> progress.matcher(l).matches()).toList();
+    assertTrue(!lines.isEmpty(), "progress lines: " + r.stderr());
+    for (String line : lines) {
+      java.util.regex.Matcher m = progress.matcher(line);
+      assertTrue(m.matches());
+      assertTrue(Integer.parseInt(m.group(2)) <= Integer.parseInt(m.group(3)), line);
+    }
+
+    CliProcess.Result quiet = seqattn(tmp.resolve("quiet.log"), "run", "--quiet", "--input", genome.toString(),
+        "--format", "fasta", "--model", model.toString(), "--output", tmp.resolve("quiet").toString(), "--master",
+        "local[1]", "--chunk-size", "256", "--partitions", "8", "--progress-every", "0.02");
+    assertEquals(0, quiet.status(), quiet.stderr());
+    assertEquals(List.of(), quiet.lines().stream().filter(l -> l.startsWith("seqattn:")).toList(), "--quiet");
+  }
+
   private CliProcess.Result seqattn(Path logFile, String... args) throws Exception {
     return CliProcess.run(logFile, args);
   }

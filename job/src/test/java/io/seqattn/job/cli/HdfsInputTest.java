@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  * causal model over an index-split uncompressed FASTA, a BGZF one and a plain gzip one (read
  * whole), named by {@code hdfs://} URIs, give bitwise the states and embeddings of the same files
  * on the local disk; the {@code .fai}/{@code .gzi} indexes are built and written beside the input
- * on HDFS, as they are on a local disk.
+ * on HDFS, as they are on a local disk. A run with its input, model and output on HDFS commits
+ * there and equals the local run.
  */
 class HdfsInputTest {
   static final int CHUNK = 512;
@@ -106,14 +107,16 @@ class HdfsInputTest {
   }
 
   @Test
-  void aRunWrittenToHdfsIsCommittedThereAndEqualsTheLocalOne() throws Exception {
+  void aRunAllOnHdfsIsCommittedThereAndEqualsTheLocalOne() throws Exception {
     SparkSession spark = SparkTestSession.get();
     Path model = tmp.resolve("output-model");
     ModelDirectory.save(TestModels.causalDna(), model);
+    String hdfsModel = hdfs.getUri() + "/models/causal";
+    hdfs.copyFromLocalFile(new org.apache.hadoop.fs.Path(model.toString()), new org.apache.hadoop.fs.Path(hdfsModel));
     Path fromLocal = run(local.resolve("lambda.fa").toString(), model, "to local");
     String out = hdfs.getUri() + "/runs/lambda";
     BadInputTest.Result r = BadInputTest.cli("run", "--input", genomes + "/lambda.fa", "--format", "fasta", "--model",
-        model.toString(), "--output", out, "--chunk-size", String.valueOf(CHUNK), "--partitions", "2");
+        hdfsModel, "--output", out, "--chunk-size", String.valueOf(CHUNK), "--partitions", "2");
     assertEquals(0, r.status(), r.err());
     assertTrue(hdfs.exists(new org.apache.hadoop.fs.Path(out + "/run.json")), "run.json on HDFS");
     assertEquals(0, hdfs.listStatus(new org.apache.hadoop.fs.Path(hdfs.getUri() + "/runs"),
@@ -123,6 +126,59 @@ class HdfsInputTest {
     assertEquals(expected.states.keySet(), actual.states.keySet());
     expected.states.forEach((k, v) -> assertArrayEquals(v, actual.states.get(k), "state " + k));
     expected.embeddings.forEach((k, v) -> assertArrayEquals(v, actual.embeddings.get(k), "embedding " + k));
+  }
+
+  @Test
+  void inPlaceCommitAsOnObjectStoresPublishesRunJsonAndSuccessLastAndCleansUpAFailure() throws Exception {
+    SparkSession spark = SparkTestSession.get();
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    Path model = tmp.resolve("in-place-model");
+    ModelDirectory.save(TestModels.dna(), model);
+    conf.set(io.seqattn.job.plan.OutputDirectory.COMMIT_KEY, "in-place");
+    try {
+      String out = hdfs.getUri() + "/in-place/lambda";
+      BadInputTest.Result r = BadInputTest.cli("run", "--input", genomes + "/lambda.fa", "--format", "fasta",
+          "--model", model.toString(), "--output", out, "--chunk-size", String.valueOf(CHUNK));
+      assertEquals(0, r.status(), r.err());
+      org.apache.hadoop.fs.Path success = new org.apache.hadoop.fs.Path(out + "/_SUCCESS");
+      org.apache.hadoop.fs.Path runJson = new org.apache.hadoop.fs.Path(out + "/run.json");
+      assertTrue(hdfs.exists(success) && hdfs.exists(runJson), "run.json and _SUCCESS");
+      assertTrue(hdfs.getFileStatus(success).getModificationTime() >= hdfs.getFileStatus(runJson).getModificationTime(),
+          "_SUCCESS last");
+      assertEquals(0, hdfs.listStatus(new org.apache.hadoop.fs.Path(hdfs.getUri() + "/in-place"),
+          p -> p.getName().startsWith(".")).length, "no staging directory: written in place");
+      RunTables expected = new RunTables(spark, run(local.resolve("lambda.fa").toString(), model, "in-place reference"));
+      RunTables actual = new RunTables(spark, out, true);
+      expected.states.forEach((k, v) -> assertArrayEquals(v, actual.states.get(k), "state " + k));
+
+      hdfs.copyFromLocalFile(new org.apache.hadoop.fs.Path(Files.writeString(tmp.resolve("bad.fa"),
+          ">ok\nACGTACGTAC\n>bad\nACGT#ACGT\n").toString()), new org.apache.hadoop.fs.Path(genomes + "/bad/bad.fa"));
+      String failed = hdfs.getUri() + "/in-place/bad";
+      BadInputTest.Result bad = BadInputTest.cli("run", "--input", genomes + "/bad/bad.fa", "--format", "fasta",
+          "--model", model.toString(), "--output", failed);
+      assertEquals(1, bad.status(), bad.err());
+      assertTrue(bad.err().contains(genomes + "/bad/bad.fa:4:5: unexpected character '#'"), bad.err());
+      assertTrue(!hdfs.exists(new org.apache.hadoop.fs.Path(failed)), "a failed in-place run leaves nothing");
+
+      // a run that fails after it has written tables: abort removes them, in place as well
+      io.seqattn.job.plan.OutputDirectory partial = io.seqattn.job.plan.OutputDirectory.prepare(failed, false, conf);
+      assertEquals(io.seqattn.job.plan.OutputDirectory.Commit.IN_PLACE, partial.commitProtocol());
+      assertEquals(failed, partial.staging(), "in place: written under its own name");
+      hdfs.create(new org.apache.hadoop.fs.Path(partial.staging("states/part-0.parquet"))).close();
+      partial.abort();
+      assertTrue(!hdfs.exists(new org.apache.hadoop.fs.Path(failed)), "abort deletes what was written in place");
+    } finally {
+      conf.unset(io.seqattn.job.plan.OutputDirectory.COMMIT_KEY);
+    }
+  }
+
+  @Test
+  void aMissingHdfsModelIsOneLine() {
+    String absent = hdfs.getUri() + "/models/absent";
+    BadInputTest.Result r = BadInputTest.cli("run", "--input", genomes + "/lambda.fa", "--format", "fasta",
+        "--model", absent, "--output", tmp.resolve("absent-model-run").toString());
+    assertEquals(1, r.status(), r.err());
+    assertTrue(r.err().contains("seqattn: error: " + absent + ": model directory does not exist"), r.err());
   }
 
   @Test
