@@ -63,7 +63,7 @@ public final class Bgzf {
 
   /** The path of a file's block index: {@code FILE.gzi}. */
   public static String indexPathOf(String file) {
-    return Storage.withSuffix(file, ".gzi");
+    return file + ".gzi";
   }
 
   /** {@link #indexPathOf(String)} of a local file. */

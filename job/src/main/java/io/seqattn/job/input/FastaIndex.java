@@ -45,7 +45,7 @@ public record FastaIndex(List<Entry> entries) implements Serializable {
   }
 
   public static String indexPathOf(String fasta) {
-    return Storage.withSuffix(fasta, ".fai");
+    return fasta + ".fai";
   }
 
   /** {@link #indexPathOf(String)} of a local file. */

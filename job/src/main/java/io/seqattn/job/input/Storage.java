@@ -14,7 +14,6 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -82,11 +81,6 @@ public final class Storage {
 
   private static FileSystem fileSystem(String path) throws IOException {
     return hadoop(path).getFileSystem(conf());
-  }
-
-  /** The name of the file beside {@code path} whose name is {@code path}'s followed by {@code suffix}. */
-  public static String withSuffix(String path, String suffix) {
-    return path + suffix;
   }
 
   /** The file name without directories. */
@@ -314,11 +308,6 @@ public final class Storage {
       fs.copyToLocalFile(false, s.getPath(), new org.apache.hadoop.fs.Path(target.resolve(s.getPath().getName())
           .toString()), true);
     }
-  }
-
-  /** Whether an exception means the file is not there, on either kind of storage. */
-  public static boolean isMissing(IOException e) {
-    return e instanceof NoSuchFileException || e instanceof FileNotFoundException;
   }
 
   /**
