@@ -1,5 +1,6 @@
 package io.seqattn.job.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.seqattn.core.loader.NetworkDirectory;
 import io.seqattn.core.mixer.Mixers;
 import io.seqattn.core.model.ConfigFile;
@@ -13,6 +14,7 @@ import io.seqattn.job.plan.OutputDirectory;
 import io.seqattn.job.plan.RunReport;
 import io.seqattn.job.plan.RunSpec;
 import io.seqattn.job.plan.RunStats;
+import io.seqattn.job.report.HtmlReport;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Locale;
@@ -99,6 +101,11 @@ final class RunCommand implements Callable<Integer> {
           + "instead of 2L, nothing stored). Same results either way. Default: ${DEFAULT-VALUE}.")
   BetweenLayers betweenLayers;
 
+  @Option(names = "--report-color-by", paramLabel = "FIELD",
+      description = "The passthrough field that colours report.html's embedding projection (default: the first "
+          + "field with 2 to 12 distinct values; 'seqattn report --color-by' draws it again).")
+  String reportColorBy;
+
   @Option(names = "--quiet",
       description = "No progress lines and no summary on standard error (warnings and errors are still shown).")
   boolean quiet;
@@ -157,7 +164,8 @@ final class RunCommand implements Callable<Integer> {
           progressEvery)) {
         stats = new AttentionPlan(ss, spec).run(out);
       }
-      RunReport.write(out, spec, input.format, stats, ss, started);
+      JsonNode runJson = RunReport.write(out, spec, input.format, stats, ss, started);
+      HtmlReport.writeInto(ss, out.staging(), report(ss, out.staging(), runJson));
       out.commit();
       if (!quiet) {
         System.err.printf(Locale.ROOT, "seqattn: %d sequences, %d tokens in %.1f s (%.0f tokens/s)%n",
@@ -184,6 +192,17 @@ final class RunCommand implements Callable<Integer> {
             + "default " + System.getProperty("java.io.tmpdir") + ")");
       }
       throw e;
+    }
+  }
+
+  /** The run's report.html; a --report-color-by no sequence has costs a warning, not the run. */
+  private String report(SparkSession ss, String dir, JsonNode runJson) {
+    try {
+      return HtmlReport.render(ss, dir, runJson, reportColorBy);
+    } catch (IllegalArgumentException e) {
+      System.err.println("seqattn: warning: report.html: " + e.getMessage() + "; the projection is coloured by "
+          + "the field chosen automatically");
+      return HtmlReport.render(ss, dir, runJson, null);
     }
   }
 }

@@ -23,7 +23,7 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "seqattn", mixinStandardHelpOptions = true, versionProvider = SeqAttn.Version.class,
     description = "Kernelized linear attention over very long sequences, on Apache Spark.",
-    subcommands = {RunCommand.class, InitModelCommand.class, ImportCommand.class, ExportCommand.class, DigestCommand.class,
+    subcommands = {RunCommand.class, InitModelCommand.class, ImportCommand.class, ExportCommand.class, ReportCommand.class, DigestCommand.class,
         IndexCommand.class, TrainCommand.class,
         ApproxErrorCommand.class, ClassifyCommand.class,
         CommandLine.HelpCommand.class})

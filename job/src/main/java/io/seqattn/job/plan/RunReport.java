@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 
@@ -22,7 +23,8 @@ public final class RunReport {
 
   private RunReport() {}
 
-  public static void write(OutputDirectory out, RunSpec spec, InputFormat format, RunStats stats,
+  /** Writes run.json into the output's staging directory and returns what it wrote. */
+  public static ObjectNode write(OutputDirectory out, RunSpec spec, InputFormat format, RunStats stats,
       SparkSession spark, Instant started) throws IOException {
     ObjectNode root = JSON.createObjectNode();
     root.put("mode", spec.network().mode());
@@ -77,6 +79,10 @@ public final class RunReport {
     }
     ObjectNode stages = root.putObject("stage_seconds");
     stats.stageSeconds().forEach((k, v) -> stages.put(k, round(v)));
+    ArrayNode timeline = root.putArray("stage_timeline");
+    Map<String, Double> seconds = stats.stageSeconds();
+    stats.stageStarts().forEach((stage, start) -> timeline.addObject().put("stage", stage)
+        .put("start", round(start)).put("seconds", round(seconds.getOrDefault(stage, 0.0))));
     ArrayNode beside = root.putArray("overlapped_stages");
     stats.overlappedStages().forEach(beside::add);
     root.put("total_seconds", round(stats.totalSeconds()));
@@ -84,6 +90,7 @@ public final class RunReport {
     try (OutputStream os = out.fileSystem().create(new Path(out.staging(), "run.json"), false)) {
       JSON.writeValue(os, root);
     }
+    return root;
   }
 
   private static double round(double seconds) {

@@ -6,6 +6,9 @@ import java.util.Map;
 /** Counts and per-stage wall times of one run, for run.json and the console. */
 public final class RunStats {
   private final Map<String, Double> stageSeconds = new LinkedHashMap<>();
+  /** When each stage first started, in seconds since these stats were made (the run's start). */
+  private final Map<String, Double> stageStarts = new LinkedHashMap<>();
+  private final long created = System.nanoTime();
   /** Stages that ran beside others (their time is not added to the total again). */
   private final java.util.Set<String> overlapped = new java.util.LinkedHashSet<>();
   long sequences;
@@ -27,6 +30,9 @@ public final class RunStats {
   /** Times {@code stage}, a step that forces Spark to compute something. */
   <T> T time(String stage, java.util.function.Supplier<T> step) {
     long t0 = System.nanoTime();
+    synchronized (this) {
+      stageStarts.putIfAbsent(stage, (t0 - created) / 1e9);
+    }
     T result = step.get();
     record(stage, (System.nanoTime() - t0) / 1e9);
     return result;
@@ -46,6 +52,11 @@ public final class RunStats {
 
   public synchronized Map<String, Double> stageSeconds() {
     return new LinkedHashMap<>(stageSeconds);
+  }
+
+  /** When each stage first started, in seconds since the run started, in the order they started. */
+  public synchronized Map<String, Double> stageStarts() {
+    return new LinkedHashMap<>(stageStarts);
   }
 
   /** Stages that ran beside the others, on a thread of their own. */
