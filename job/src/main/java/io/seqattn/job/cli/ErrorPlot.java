@@ -16,29 +16,42 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 
 /**
- * The approximation study as a PNG: relative error against m on log-log axes, one line per map and
- * logit scale with ±1 std bars, the fixed-m maps as single points, and a dotted 1/√m guide through
- * the first favor+ point. Plain Java2D, headless.
+ * The approximation study as a PNG of small multiples: one panel per logit scale, on shared log-log
+ * axes (relative error against m), one line per feature map with ±1 std bars, the fixed-m maps as
+ * single points, and a dotted 1/√m guide through each panel's first favor+ point. A map has the same
+ * colour in every panel and no two maps share one. Plain Java2D, headless.
  */
 final class ErrorPlot {
-  private static final int WIDTH = 900;
-  private static final int HEIGHT = 600;
-  private static final int LEFT = 90;
-  private static final int RIGHT = 230;
-  private static final int TOP = 50;
-  private static final int BOTTOM = 70;
-  private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
-      new Color(0x9467bd), new Color(0xff7f0e), new Color(0x8c564b), new Color(0xe377c2), new Color(0x17becf)};
+  static final int PANEL_WIDTH = 380;
+  static final int PANEL_HEIGHT = 300;
+  static final int COLUMNS = 3;
+  static final int LEFT = 70;
+  static final int TOP = 80;
+  static final int GAP = 50;
+  private static final int BOTTOM = 60;
+  /** Colours told apart with any common colour-vision deficiency (Okabe–Ito), one per map. */
+  static final Color[] COLORS = {new Color(0x0072B2), new Color(0xD55E00), new Color(0x009E73),
+      new Color(0xCC79A7), new Color(0xE69F00), new Color(0x56B4E9), new Color(0x000000)};
 
   private ErrorPlot() {}
 
+  /** Where panel {@code i}'s plot area starts (its top-left pixel), for tests. */
+  static int[] panelOrigin(int i) {
+    return new int[] {LEFT + (i % COLUMNS) * (PANEL_WIDTH + GAP), TOP + (i / COLUMNS) * (PANEL_HEIGHT + GAP + 20)};
+  }
+
   static void write(Path file, String title, List<ApproxErrorCommand.Point> points) throws IOException {
     System.setProperty("java.awt.headless", "true");
-    Map<String, List<ApproxErrorCommand.Point>> series = new LinkedHashMap<>();
+    Map<Double, List<ApproxErrorCommand.Point>> panels = new LinkedHashMap<>();
+    Map<String, Color> colors = new LinkedHashMap<>();
     for (ApproxErrorCommand.Point p : points) {
-      String key = p.map() + (p.qkScale() == 1 ? "" : String.format(Locale.ROOT, ", logits ×%.3g",
-          p.qkScale() * p.qkScale()));
-      series.computeIfAbsent(key, k -> new ArrayList<>()).add(p);
+      panels.computeIfAbsent(p.qkScale(), k -> new ArrayList<>()).add(p);
+      if (!colors.containsKey(p.map().name())) {
+        if (colors.size() == COLORS.length) {
+          throw new IllegalArgumentException("more than " + COLORS.length + " feature maps to plot");
+        }
+        colors.put(p.map().name(), COLORS[colors.size()]);
+      }
     }
     double minM = points.stream().mapToDouble(ApproxErrorCommand.Point::m).min().orElse(1);
     double maxM = points.stream().mapToDouble(ApproxErrorCommand.Point::m).max().orElse(2);
@@ -50,108 +63,142 @@ final class ErrorPlot {
         maxE = Math.max(maxE, p.mean() + p.std());
       }
     }
-    double x0 = Math.floor(log2(minM)) - 0.3;
-    double x1 = Math.ceil(log2(maxM)) + 0.3;
+    if (!(maxE > 0)) {
+      minE = 1e-3;
+      maxE = 1;
+    }
     double y0 = Math.floor(Math.log10(minE));
     double y1 = Math.ceil(Math.log10(maxE));
-    if (y1 <= y0) {
-      y1 = y0 + 1;
-    }
+    Axes axes = new Axes(Math.floor(log2(minM)) - 0.3, Math.ceil(log2(maxM)) + 0.3, y0, y1 <= y0 ? y0 + 1 : y1);
 
-    BufferedImage img = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
+    int columns = Math.min(COLUMNS, panels.size());
+    int rows = (panels.size() + COLUMNS - 1) / COLUMNS;
+    int width = Math.max(600, LEFT + columns * (PANEL_WIDTH + GAP) + 10);
+    int height = TOP + rows * (PANEL_HEIGHT + GAP + 20) + BOTTOM - GAP;
+    BufferedImage img = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = img.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
     g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
     g.setColor(Color.WHITE);
-    g.fillRect(0, 0, WIDTH, HEIGHT);
-    Axes axes = new Axes(x0, x1, y0, y1);
-
+    g.fillRect(0, 0, width, height);
+    g.setColor(Color.BLACK);
+    g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+    g.drawString(title, LEFT, 24);
+    legend(g, colors, 50);
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-    for (int e = (int) y0; e <= (int) y1; e++) {
-      int y = axes.y(e);
-      g.setColor(new Color(0xe0e0e0));
-      g.drawLine(LEFT, y, WIDTH - RIGHT, y);
-      g.setColor(Color.DARK_GRAY);
-      g.drawString("1e" + e, LEFT - 40, y + 4);
+    g.drawString("features per head m (one panel per logit scale)", LEFT, height - 16);
+    g.rotate(-Math.PI / 2);
+    g.drawString("relative error vs exact softmax", -(TOP + PANEL_HEIGHT / 2) - 85, 18);
+    g.rotate(Math.PI / 2);
+
+    int i = 0;
+    for (Map.Entry<Double, List<ApproxErrorCommand.Point>> panel : panels.entrySet()) {
+      int[] origin = panelOrigin(i++);
+      ApproxErrorCommand.Point first = panel.getValue().get(0);
+      String label = panel.getKey() == 1 ? "logits as the model makes them" : String.format(Locale.ROOT,
+          "logits ×%.3g", panel.getKey() * panel.getKey());
+      g.setColor(Color.BLACK);
+      g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+      g.drawString(label + String.format(Locale.ROOT, " (rms %.3g)", first.rmsLogit()), origin[0], origin[1] - 6);
+      drawPanel(g, axes, origin[0], origin[1], panel.getValue(), colors);
     }
-    for (int e = (int) Math.ceil(x0); e <= (int) Math.floor(x1); e++) {
-      int x = axes.x(e);
+    g.dispose();
+    ImageIO.write(img, "png", file.toFile());
+  }
+
+  private static void legend(Graphics2D g, Map<String, Color> colors, int y) {
+    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+    int x = LEFT;
+    for (Map.Entry<String, Color> c : colors.entrySet()) {
+      g.setColor(c.getValue());
+      g.fillOval(x, y - 8, 9, 9);
+      g.setColor(Color.BLACK);
+      g.drawString(c.getKey(), x + 14, y);
+      x += 24 + g.getFontMetrics().stringWidth(c.getKey());
+    }
+    g.setColor(Color.GRAY);
+    g.setStroke(dotted());
+    g.drawLine(x, y - 4, x + 16, y - 4);
+    g.setColor(Color.BLACK);
+    g.drawString("∝ 1/√m", x + 20, y);
+  }
+
+  private static void drawPanel(Graphics2D g, Axes axes, int left, int top, List<ApproxErrorCommand.Point> points,
+      Map<String, Color> colors) {
+    g.setStroke(new BasicStroke(1f));
+    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+    for (int e = (int) axes.y0(); e <= (int) axes.y1(); e++) {
+      int y = top + axes.y(e);
       g.setColor(new Color(0xe0e0e0));
-      g.drawLine(x, TOP, x, HEIGHT - BOTTOM);
+      g.drawLine(left, y, left + PANEL_WIDTH, y);
+      g.setColor(Color.DARK_GRAY);
+      g.drawString("1e" + e, left - 34, y + 4);
+    }
+    for (int e = (int) Math.ceil(axes.x0()); e <= (int) Math.floor(axes.x1()); e++) {
+      int x = left + axes.x(e);
+      g.setColor(new Color(0xe0e0e0));
+      g.drawLine(x, top, x, top + PANEL_HEIGHT);
       g.setColor(Color.DARK_GRAY);
       String label = String.valueOf(1L << e);
-      g.drawString(label, x - g.getFontMetrics().stringWidth(label) / 2, HEIGHT - BOTTOM + 18);
+      g.drawString(label, x - g.getFontMetrics().stringWidth(label) / 2, top + PANEL_HEIGHT + 14);
     }
     g.setColor(Color.BLACK);
-    g.drawRect(LEFT, TOP, WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM);
-    g.drawString("features per head m", (LEFT + WIDTH - RIGHT) / 2 - 55, HEIGHT - 25);
-    g.rotate(-Math.PI / 2);
-    g.drawString("relative error vs exact softmax", -(TOP + HEIGHT - BOTTOM) / 2 - 85, 25);
-    g.rotate(Math.PI / 2);
-    g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
-    g.drawString(title, LEFT, 30);
+    g.drawRect(left, top, PANEL_WIDTH, PANEL_HEIGHT);
 
-    g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-    int colour = 0;
-    int legendY = TOP + 10;
+    Map<String, List<ApproxErrorCommand.Point>> series = new LinkedHashMap<>();
+    points.forEach(p -> series.computeIfAbsent(p.map().name(), k -> new ArrayList<>()).add(p));
     ApproxErrorCommand.Point anchor = null;
     for (Map.Entry<String, List<ApproxErrorCommand.Point>> s : series.entrySet()) {
-      Color c = COLORS[colour++ % COLORS.length];
-      g.setColor(c);
-      g.setStroke(new BasicStroke(2f));
+      g.setColor(colors.get(s.getKey()));
       int px = -1;
       int py = -1;
       for (ApproxErrorCommand.Point p : s.getValue()) {
         if (!(p.mean() > 0) || !Double.isFinite(p.mean())) {
           continue;
         }
-        int x = axes.x(log2(p.m()));
-        int y = axes.y(Math.log10(p.mean()));
+        int x = left + axes.x(log2(p.m()));
+        int y = top + axes.y(Math.log10(p.mean()));
+        g.setStroke(new BasicStroke(2f));
         if (px >= 0) {
           g.drawLine(px, py, x, y);
         }
         g.fillOval(x - 4, y - 4, 8, 8);
         double lo = Math.max(p.mean() - p.std(), p.mean() / 10);
         g.setStroke(new BasicStroke(1f));
-        g.drawLine(x, axes.y(Math.log10(lo)), x, axes.y(Math.log10(p.mean() + p.std())));
-        g.setStroke(new BasicStroke(2f));
+        g.drawLine(x, top + axes.y(Math.log10(lo)), x, top + axes.y(Math.log10(p.mean() + p.std())));
         px = x;
         py = y;
         if (anchor == null && p.map().name().equals("favor+")) {
           anchor = p;
         }
       }
-      g.fillOval(WIDTH - RIGHT + 15, legendY - 5, 8, 8);
-      g.setColor(Color.BLACK);
-      g.drawString(s.getKey(), WIDTH - RIGHT + 30, legendY + 4);
-      legendY += 20;
     }
     if (anchor != null) {
       g.setColor(Color.GRAY);
-      g.setStroke(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {4f, 4f}, 0f));
+      g.setStroke(dotted());
       double logE0 = Math.log10(anchor.mean());
       double m0 = log2(anchor.m());
-      g.drawLine(axes.x(m0), axes.y(logE0), axes.x(x1), axes.y(logE0 - 0.5 * (x1 - m0) * Math.log10(2)));
-      g.drawLine(WIDTH - RIGHT + 12, legendY, WIDTH - RIGHT + 26, legendY);
-      g.setColor(Color.BLACK);
-      g.drawString("∝ 1/√m", WIDTH - RIGHT + 30, legendY + 4);
+      g.drawLine(left + axes.x(m0), top + axes.y(logE0), left + axes.x(axes.x1()),
+          top + axes.y(logE0 - 0.5 * (axes.x1() - m0) * Math.log10(2)));
     }
-    g.dispose();
-    ImageIO.write(img, "png", file.toFile());
+  }
+
+  private static BasicStroke dotted() {
+    return new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {4f, 4f}, 0f);
   }
 
   private static double log2(double v) {
     return Math.log(v) / Math.log(2);
   }
 
-  /** Data (log₂ m, log₁₀ error) to pixels. */
+  /** Data (log₂ m, log₁₀ error) to pixels within a panel. */
   private record Axes(double x0, double x1, double y0, double y1) {
     int x(double log2m) {
-      return (int) Math.round(LEFT + (log2m - x0) / (x1 - x0) * (WIDTH - LEFT - RIGHT));
+      return (int) Math.round((log2m - x0) / (x1 - x0) * PANEL_WIDTH);
     }
 
     int y(double log10e) {
-      return (int) Math.round(HEIGHT - BOTTOM - (log10e - y0) / (y1 - y0) * (HEIGHT - TOP - BOTTOM));
+      return (int) Math.round(PANEL_HEIGHT - (log10e - y0) / (y1 - y0) * PANEL_HEIGHT);
     }
   }
 }

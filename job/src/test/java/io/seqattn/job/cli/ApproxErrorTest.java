@@ -15,6 +15,7 @@ import io.seqattn.job.testing.TestModels;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,7 +51,39 @@ class ApproxErrorTest {
     assertTrue(large.get("mean").asDouble() < 0.6 * small.get("mean").asDouble(),
         "favor+ with 16x the features is far closer to softmax: " + small + " / " + large);
     BufferedImage png = ImageIO.read(out.resolve("approx-error.png").toFile());
-    assertEquals(900, png.getWidth());
+    assertEquals(600, png.getWidth(), "one panel: one logit scale");
+  }
+
+  @Test
+  void plotHasAPanelPerLogitScaleAndEachMapItsOwnColourInEveryPanel(@TempDir Path tmp) throws Exception {
+    List<io.seqattn.core.features.FeatureMap> maps = List.of(FeatureMaps.ELU, FeatureMaps.RELU, FeatureMaps.IDENTITY);
+    double[] scales = {0.25, 1, 2};
+    List<ApproxErrorCommand.Point> points = new java.util.ArrayList<>();
+    for (double scale : scales) {
+      for (int k = 0; k < maps.size(); k++) {
+        for (int m : new int[] {4, 16, 64}) {
+          points.add(new ApproxErrorCommand.Point(scale, scale * 3, maps.get(k), m,
+              new double[] {0.1 * (k + 1) * scale / Math.sqrt(m), 0.12 * (k + 1) * scale / Math.sqrt(m)}));
+        }
+      }
+    }
+    Path file = tmp.resolve("plot.png");
+    ErrorPlot.write(file, "test", points);
+    BufferedImage png = ImageIO.read(file.toFile());
+    assertEquals(ErrorPlot.LEFT + 3 * (ErrorPlot.PANEL_WIDTH + ErrorPlot.GAP) + 10, png.getWidth());
+    for (int panel = 0; panel < scales.length; panel++) {
+      int[] origin = ErrorPlot.panelOrigin(panel);
+      java.util.Set<Integer> seen = new java.util.HashSet<>();
+      for (int x = origin[0]; x < origin[0] + ErrorPlot.PANEL_WIDTH; x++) {
+        for (int y = origin[1]; y < origin[1] + ErrorPlot.PANEL_HEIGHT; y++) {
+          seen.add(png.getRGB(x, y) & 0xffffff);
+        }
+      }
+      for (int k = 0; k < maps.size(); k++) {
+        assertTrue(seen.contains(ErrorPlot.COLORS[k].getRGB() & 0xffffff), "panel " + panel + " draws map " + k);
+      }
+      assertTrue(!seen.contains(ErrorPlot.COLORS[maps.size()].getRGB() & 0xffffff), "no fourth series colour");
+    }
   }
 
   @Test
