@@ -1,5 +1,6 @@
 package io.seqattn.job.cli;
 
+import io.seqattn.job.report.Palette;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -29,9 +30,6 @@ final class ErrorPlot {
   static final int TOP = 80;
   static final int GAP = 50;
   private static final int BOTTOM = 60;
-  /** Colours told apart with any common colour-vision deficiency (Okabe–Ito), one per map. */
-  static final Color[] COLORS = {new Color(0x0072B2), new Color(0xD55E00), new Color(0x009E73),
-      new Color(0xCC79A7), new Color(0xE69F00), new Color(0x56B4E9), new Color(0x000000)};
 
   private ErrorPlot() {}
 
@@ -47,10 +45,10 @@ final class ErrorPlot {
     for (ApproxErrorCommand.Point p : points) {
       panels.computeIfAbsent(p.qkScale(), k -> new ArrayList<>()).add(p);
       if (!colors.containsKey(p.map().name())) {
-        if (colors.size() == COLORS.length) {
-          throw new IllegalArgumentException("more than " + COLORS.length + " feature maps to plot");
+        if (colors.size() == Palette.LINES) {
+          throw new IllegalArgumentException("more than " + Palette.LINES + " feature maps to plot");
         }
-        colors.put(p.map().name(), COLORS[colors.size()]);
+        colors.put(p.map().name(), Palette.awt(colors.size()));
       }
     }
     double minM = points.stream().mapToDouble(ApproxErrorCommand.Point::m).min().orElse(1);

@@ -165,7 +165,10 @@ final class RunCommand implements Callable<Integer> {
         stats = new AttentionPlan(ss, spec).run(out);
       }
       JsonNode runJson = RunReport.write(out, spec, input.format, stats, ss, started);
-      HtmlReport.writeInto(ss, out.staging(), report(ss, out.staging(), runJson));
+      String html = report(ss, out.staging(), runJson);
+      if (html != null) {
+        HtmlReport.writeInto(ss, out.staging(), html);
+      }
       out.commit();
       if (!quiet) {
         System.err.printf(Locale.ROOT, "seqattn: %d sequences, %d tokens in %.1f s (%.0f tokens/s)%n",
@@ -195,14 +198,24 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  /** The run's report.html; a --report-color-by no sequence has costs a warning, not the run. */
+  /**
+   * The run's report.html, or null when it cannot be drawn: the report is a view of the run, so a
+   * --report-color-by that no sequence has, or any failure while drawing, costs a warning, never the
+   * run (`seqattn report` draws it again).
+   */
   private String report(SparkSession ss, String dir, JsonNode runJson) {
     try {
-      return HtmlReport.render(ss, dir, runJson, reportColorBy);
-    } catch (IllegalArgumentException e) {
-      System.err.println("seqattn: warning: report.html: " + e.getMessage() + "; the projection is coloured by "
-          + "the field chosen automatically");
-      return HtmlReport.render(ss, dir, runJson, null);
+      try {
+        return HtmlReport.render(ss, dir, runJson, reportColorBy);
+      } catch (IllegalArgumentException e) {
+        System.err.println("seqattn: warning: report.html: " + e.getMessage() + "; the projection is coloured by "
+            + "the field chosen automatically");
+        return HtmlReport.render(ss, dir, runJson, null);
+      }
+    } catch (RuntimeException e) {
+      System.err.println("seqattn: warning: report.html could not be drawn (" + FailureReport.of(e).message()
+          + "); the run is kept without it (draw it with: seqattn report --run " + output + ")");
+      return null;
     }
   }
 }

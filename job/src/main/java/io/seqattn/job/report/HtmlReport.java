@@ -98,7 +98,7 @@ public final class HtmlReport {
         String stage = s.path("stage").asText();
         double start = s.path("start").asDouble();
         double end = start + s.path("seconds").asDouble();
-        bars.add(new Svg.Bar(stage, start, end, beside.contains(stage) ? Svg.PALETTE[1] : Svg.PALETTE[0],
+        bars.add(new Svg.Bar(stage, start, end, beside.contains(stage) ? Palette.ORANGE : Palette.BLUE,
             String.format(Locale.ROOT, "%s: %.3f s, from %.3f s to %.3f s%s", stage, end - start, start, end,
                 beside.contains(stage) ? " (beside other stages)" : "")));
       });
@@ -106,7 +106,7 @@ public final class HtmlReport {
       double[] t = {0};
       run.path("stage_seconds").fields().forEachRemaining(e -> {
         double seconds = e.getValue().asDouble();
-        bars.add(new Svg.Bar(e.getKey(), t[0], t[0] + seconds, Svg.PALETTE[0],
+        bars.add(new Svg.Bar(e.getKey(), t[0], t[0] + seconds, Palette.BLUE,
             String.format(Locale.ROOT, "%s: %.3f s", e.getKey(), seconds)));
         t[0] += seconds;
       });
@@ -128,7 +128,7 @@ public final class HtmlReport {
       double seconds = e.getValue().asDouble();
       if (seconds > 0 && seconds >= MIN_STAGE_SHARE * total && tokens > 0) {
         double rate = tokens / seconds;
-        bars.add(new Svg.Bar(e.getKey(), 0, rate, Svg.PALETTE[2],
+        bars.add(new Svg.Bar(e.getKey(), 0, rate, Palette.GREEN,
             String.format(Locale.ROOT, "%s: %s tokens/s (%.3f s)", e.getKey(), Svg.number(rate), seconds)));
       }
     });
@@ -161,7 +161,7 @@ public final class HtmlReport {
     h.append("<section id=\"lengths\"><h2>Sequence lengths</h2><p>")
         .append(Svg.number(sequences.size())).append(" sequences, ").append(Svg.number(min)).append(" to ")
         .append(Svg.number(max)).append(" tokens; each bar counts the lengths from its label to twice it.</p>")
-        .append(Svg.histogram("lengths", "tokens per sequence", labels, counts, Svg.PALETTE[0]))
+        .append(Svg.histogram("lengths", "tokens per sequence", labels, counts, Palette.BLUE))
         .append("</section>\n");
   }
 
@@ -192,7 +192,7 @@ public final class HtmlReport {
         .sorted(Comparator.comparingLong(SequencePoint::nonPositiveNormalizers).reversed()
             .thenComparing(SequencePoint::seqId))
         .limit(MAX_FLAGGED)
-        .map(s -> new Svg.Bar(shorten(s.seqId()), 0, s.nonPositiveNormalizers(), Svg.PALETTE[3],
+        .map(s -> new Svg.Bar(shorten(s.seqId()), 0, s.nonPositiveNormalizers(), Palette.VERMILLION,
             s.seqId() + ": " + s.nonPositiveNormalizers() + " of " + s.length() + " positions"))
         .toList();
     h.append(Svg.bars("normalizers", "positions with φ(q)ᵀz ≤ 0", bars)).append("</section>\n");
@@ -208,7 +208,7 @@ public final class HtmlReport {
     List<Svg.Point> points = new ArrayList<>();
     for (SequencePoint s : drawn) {
       double[] xy = plane.project(s.embedding());
-      String color = s.group() == null ? Svg.PALETTE[0] : colors.getOrDefault(s.group(), Svg.OTHER);
+      String color = s.group() == null ? Palette.BLUE : colors.getOrDefault(s.group(), Palette.GREY);
       points.add(new Svg.Point(xy[0], xy[1], color,
           s.seqId() + (s.group() == null ? "" : " (" + data.colorField() + " = " + s.group() + ")")));
     }
@@ -225,7 +225,7 @@ public final class HtmlReport {
       colors.forEach((group, color) -> h.append("<li><span style=\"background:").append(color).append("\"></span>")
           .append(Html.escape(group)).append("</li>"));
       if (drawn.stream().anyMatch(s -> s.group() == null || !colors.containsKey(s.group()))) {
-        h.append("<li><span style=\"background:").append(Svg.OTHER).append("\"></span>other or none</li>");
+        h.append("<li><span style=\"background:").append(Palette.GREY).append("\"></span>other or none</li>");
       }
       h.append("</ul>");
     }
@@ -239,8 +239,8 @@ public final class HtmlReport {
     Map<String, String> colors = new LinkedHashMap<>();
     counts.entrySet().stream()
         .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-        .limit(Svg.PALETTE.length)
-        .forEach(e -> colors.put(e.getKey(), Svg.PALETTE[colors.size()]));
+        .limit(Palette.size())
+        .forEach(e -> colors.put(e.getKey(), Palette.hex(colors.size())));
     return colors;
   }
 

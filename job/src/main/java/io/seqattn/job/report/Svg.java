@@ -13,11 +13,6 @@ final class Svg {
   static final int RIGHT = 24;
   static final int TOP = 16;
   static final int BOTTOM = 40;
-  /** Okabe–Ito colours: told apart by people with any common colour-vision deficiency. */
-  static final String[] PALETTE = {"#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
-      "#000000"};
-  static final String OTHER = "#999999";
-
   private Svg() {}
 
   /** A bar of a horizontal bar chart or a timeline: from {@code start} to {@code end} on row {@code label}. */

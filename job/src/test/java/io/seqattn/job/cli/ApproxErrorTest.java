@@ -11,6 +11,7 @@ import io.seqattn.core.model.ModelDirectory;
 import io.seqattn.core.model.ModelInitializer;
 import io.seqattn.core.model.Positional;
 import io.seqattn.core.model.TokenizerSpec;
+import io.seqattn.job.report.Palette;
 import io.seqattn.job.testing.TestModels;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -80,9 +81,9 @@ class ApproxErrorTest {
         }
       }
       for (int k = 0; k < maps.size(); k++) {
-        assertTrue(seen.contains(ErrorPlot.COLORS[k].getRGB() & 0xffffff), "panel " + panel + " draws map " + k);
+        assertTrue(seen.contains(Palette.awt(k).getRGB() & 0xffffff), "panel " + panel + " draws map " + k);
       }
-      assertTrue(!seen.contains(ErrorPlot.COLORS[maps.size()].getRGB() & 0xffffff), "no fourth series colour");
+      assertTrue(!seen.contains(Palette.awt(maps.size()).getRGB() & 0xffffff), "no fourth series colour");
     }
   }
 
