@@ -55,7 +55,7 @@ public final class HtmlReport {
     StringBuilder h = new StringBuilder(64 * 1024);
     h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
-        .append("<title>seqattn run report</title><style>").append(STYLE).append("</style></head><body>\n");
+        .append("<title>seqattn run report</title><style>").append(Html.STYLE).append("</style></head><body>\n");
     h.append("<h1>seqattn run report</h1>\n");
     summary(h, run);
     timeline(h, run);
@@ -249,16 +249,6 @@ public final class HtmlReport {
   }
 
   private static void row(StringBuilder h, String name, String value) {
-    h.append("<tr><th>").append(Html.escape(name)).append("</th><td>").append(Html.escape(value)).append("</td></tr>");
+    Html.row(h, name, value);
   }
-
-  private static final String STYLE = String.join("",
-      "body{font:14px/1.45 system-ui,sans-serif;max-width:760px;margin:2em auto;padding:0 1em;color:#222}",
-      "h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em;border-bottom:1px solid #ddd}",
-      "table{border-collapse:collapse}th{text-align:left;padding:2px 1em 2px 0;color:#555;font-weight:normal}",
-      "td{word-break:break-all}svg.chart{display:block;max-width:100%;height:auto}",
-      "svg text{font:11px system-ui,sans-serif;fill:#333}.flag{color:#b00020;font-weight:bold}.ok{color:#006b3c}",
-      ".legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:1em}",
-      ".legend span{display:inline-block;width:10px;height:10px;margin-right:4px;border-radius:50%}",
-      "footer{margin-top:3em;color:#888;font-size:12px}");
 }

@@ -74,6 +74,174 @@ final class Svg {
     return s.append("</svg>").toString();
   }
 
+  /**
+   * A series of a line chart: {@code y[i]} at {@code x[i]}, drawn as a line, or as dots each with its
+   * own tooltip ({@code dots}) for a few measured points such as held-out evaluations.
+   */
+  record Series(String label, String color, double[] x, double[] y, boolean dots, double strokeWidth) {}
+
+  /** A horizontal reference line (a baseline to beat, a clipping threshold), dashed. */
+  record Level(String label, String color, double y) {}
+
+  /**
+   * A line chart on linear axes, with a legend under it: y from {@code yRange} when given, else from
+   * the data and levels (non-finite values are left out, a line is broken there).
+   */
+  static String lines(String name, String xLabel, String yLabel, List<Series> series, List<Level> levels,
+      double[] yRange) {
+    int plotHeight = 220;
+    int left = 64;
+    double plotWidth = WIDTH - left - RIGHT;
+    int legendTop = TOP + plotHeight + 44;
+    int legendRows = legendRows(series.size() + levels.size());
+    int height = legendTop + 18 * legendRows + 4;
+    double x0 = Double.POSITIVE_INFINITY;
+    double x1 = Double.NEGATIVE_INFINITY;
+    double y0 = Double.POSITIVE_INFINITY;
+    double y1 = Double.NEGATIVE_INFINITY;
+    for (Series se : series) {
+      for (int i = 0; i < se.x().length; i++) {
+        if (Double.isFinite(se.y()[i])) {
+          x0 = Math.min(x0, se.x()[i]);
+          x1 = Math.max(x1, se.x()[i]);
+          y0 = Math.min(y0, se.y()[i]);
+          y1 = Math.max(y1, se.y()[i]);
+        }
+      }
+    }
+    for (Level l : levels) {
+      y0 = Math.min(y0, l.y());
+      y1 = Math.max(y1, l.y());
+    }
+    if (!(x1 > x0)) {
+      x0 = Double.isFinite(x0) ? x0 - 1 : 0;
+      x1 = x0 + 2;
+    }
+    double xStep = tickStep(x1 - x0);
+    x0 = Math.floor(x0 / xStep) * xStep;
+    x1 = Math.ceil(x1 / xStep) * xStep;
+    double yStep;
+    if (yRange != null) {
+      y0 = yRange[0];
+      y1 = yRange[1];
+      yStep = tickStep(y1 - y0);
+    } else {
+      if (!(y1 > y0)) {
+        double v = Double.isFinite(y0) ? y0 : 0;
+        double pad = v == 0 ? 1 : Math.abs(v) * 0.1;
+        y0 = v - pad;
+        y1 = v + pad;
+      }
+      boolean nonNegative = y0 >= 0;
+      yStep = tickStep(y1 - y0);
+      y0 = Math.floor(y0 / yStep) * yStep;
+      y1 = Math.ceil(y1 / yStep) * yStep;
+      y0 = nonNegative ? Math.max(0, y0) : y0;
+    }
+    Scale sx = new Scale(x0, x1, left, left + plotWidth);
+    Scale sy = new Scale(y0, y1, TOP + plotHeight, TOP);
+    StringBuilder s = open(name, height);
+    s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.0f\" height=\"%d\" fill=\"none\" "
+        + "stroke=\"#ccc\"/>", left, TOP, plotWidth, plotHeight));
+    for (long t = Math.round(x0 / xStep); t * xStep <= x1 + xStep * 1e-9; t++) {
+      s.append(text(sx.at(t * xStep), TOP + plotHeight + 14, "middle", compact(t * xStep)));
+    }
+    for (long t = Math.round(Math.ceil(y0 / yStep - 1e-9)); t * yStep <= y1 + yStep * 1e-9; t++) {
+      s.append(text(left - 6, sy.at(t * yStep) + 4, "end", compact(t * yStep)));
+    }
+    s.append(text(left + plotWidth / 2, TOP + plotHeight + 32, "middle", xLabel));
+    s.append(String.format(Locale.ROOT, "<text x=\"12\" y=\"%.1f\" text-anchor=\"middle\" "
+        + "transform=\"rotate(-90 12 %.1f)\">%s</text>", TOP + plotHeight / 2.0, TOP + plotHeight / 2.0,
+        Html.escape(yLabel)));
+    for (Level l : levels) {
+      s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.2f\" x2=\"%.1f\" y2=\"%.2f\" stroke=\"%s\" "
+          + "stroke-width=\"1.5\" stroke-dasharray=\"6 4\"><title>%s: %s</title></line>", left, sy.at(l.y()),
+          left + plotWidth, sy.at(l.y()), l.color(), Html.escape(l.label()), precise(l.y())));
+    }
+    for (Series se : series) {
+      if (se.dots()) {
+        for (int i = 0; i < se.x().length; i++) {
+          if (Double.isFinite(se.y()[i])) {
+            s.append(String.format(Locale.ROOT, "<circle class=\"mark\" cx=\"%.2f\" cy=\"%.2f\" r=\"4\" "
+                + "fill=\"%s\"><title>%s at %s: %s</title></circle>", sx.at(se.x()[i]), sy.at(se.y()[i]),
+                se.color(), Html.escape(se.label()), compact(se.x()[i]), precise(se.y()[i])));
+          }
+        }
+      } else {
+        polylines(s, se, sx, sy);
+      }
+    }
+    int entry = 0;
+    for (Series se : series) {
+      legendEntry(s, entry++, legendTop, se.color(), se.dots() ? "dot" : "line", se.label());
+    }
+    for (Level l : levels) {
+      legendEntry(s, entry++, legendTop, l.color(), "dash", l.label());
+    }
+    return s.append("</svg>").toString();
+  }
+
+  /** A linear map from data values [lo, hi] to pixels [from, to]. */
+  private record Scale(double lo, double hi, double from, double to) {
+    double at(double v) {
+      return from + (to - from) * (v - lo) / (hi - lo);
+    }
+  }
+
+  /** The series as polylines, one per run of finite values, each a mark whose tooltip sums it up. */
+  private static void polylines(StringBuilder s, Series se, Scale sx, Scale sy) {
+    StringBuilder points = new StringBuilder();
+    int count = 0;
+    double last = Double.NaN;
+    for (int i = 0; i <= se.x().length; i++) {
+      boolean finite = i < se.x().length && Double.isFinite(se.y()[i]);
+      if (finite) {
+        points.append(String.format(Locale.ROOT, "%.2f,%.2f ", sx.at(se.x()[i]), sy.at(se.y()[i])));
+        count++;
+        last = se.y()[i];
+      } else if (count > 0) {
+        s.append(String.format(Locale.ROOT, "<polyline class=\"mark\" points=\"%s\" fill=\"none\" stroke=\"%s\" "
+            + "stroke-width=\"%.1f\" stroke-linejoin=\"round\"><title>%s: %d points, the last %s</title></polyline>",
+            points.toString().strip(), se.color(), se.strokeWidth(), Html.escape(se.label()), count, precise(last)));
+        points.setLength(0);
+        count = 0;
+      }
+    }
+  }
+
+  private static final int LEGEND_COLUMNS = 2;
+
+  /** A tick spacing of 1, 2 or 5 times a power of ten that cuts {@code range} into about five. */
+  static double tickStep(double range) {
+    double raw = range / 5;
+    double magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
+    double n = raw / magnitude;
+    return (n < 1.5 ? 1 : n < 3 ? 2 : n < 7 ? 5 : 10) * magnitude;
+  }
+
+  /** A value in a tooltip: four significant digits. */
+  static String precise(double v) {
+    return String.format(Locale.ROOT, "%.4g", v);
+  }
+
+  private static int legendRows(int entries) {
+    return (entries + LEGEND_COLUMNS - 1) / LEGEND_COLUMNS;
+  }
+
+  private static void legendEntry(StringBuilder s, int i, int top, String color, String kind, String label) {
+    double x = 64 + (i % LEGEND_COLUMNS) * ((WIDTH - 64.0) / LEGEND_COLUMNS);
+    double y = top + 18 * (i / LEGEND_COLUMNS);
+    switch (kind) {
+      case "dot" -> s.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>",
+          x + 9, y - 4, color));
+      case "dash" -> s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+          + "stroke=\"%s\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>", x, y - 4, x + 18, y - 4, color));
+      default -> s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+          + "stroke=\"%s\" stroke-width=\"2\"/>", x, y - 4, x + 18, y - 4, color));
+    }
+    s.append(text(x + 24, y, "start", label));
+  }
+
   /** A scatter plot with equal scales on both axes, so distances in the plane look like distances. */
   static String scatter(String name, String xLabel, String yLabel, List<Point> points) {
     int size = 480;
@@ -141,7 +309,13 @@ final class Svg {
     if (a >= 1e4) {
       return String.format(Locale.ROOT, "%.3gk", v / 1e3);
     }
-    return v == Math.rint(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.3g", v);
+    if (v == Math.rint(v)) {
+      return Long.toString((long) v);
+    }
+    if (a >= 100) {
+      return String.format(Locale.ROOT, "%.0f", v);
+    }
+    return new java.math.BigDecimal(String.format(Locale.ROOT, "%.3g", v)).stripTrailingZeros().toPlainString();
   }
 
   static String number(double v) {

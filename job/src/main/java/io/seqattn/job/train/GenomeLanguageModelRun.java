@@ -163,7 +163,7 @@ public final class GenomeLanguageModelRun {
         Checkpoint.State state = new Checkpoint.State(t, state0.settings(), fingerprint, classes, null,
             Checkpoint.Head.NEXT_TOKEN);
         Checkpoint.write(o.out(), config, params, optimizer, state, log);
-        TrainingRun.writeAtomically(o.out().resolve("train.json"), log);
+        TrainingRun.writeLog(o.out(), log);
       }
     }
     MarkovBaseline.Score best = null;
@@ -189,7 +189,7 @@ public final class GenomeLanguageModelRun {
         null, Checkpoint.Head.NEXT_TOKEN));
     Checkpoint.deleteRecursively(model);
     Checkpoint.move(tmp, model);
-    TrainingRun.writeAtomically(o.out().resolve("train.json"), log);
+    TrainingRun.writeLog(o.out(), log);
     train.unpersist();
     if (held != null) {
       held.unpersist();

@@ -17,6 +17,7 @@ import io.seqattn.core.train.MiniBatchTrainer;
 import io.seqattn.core.train.Evaluation;
 import io.seqattn.core.train.ParameterStore;
 import io.seqattn.core.train.TrainSettings;
+import io.seqattn.job.report.TrainingReport;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -161,7 +162,7 @@ public final class TrainingRun {
         Checkpoint.State state = new Checkpoint.State(t, state0.settings(), fingerprint, classes, o.fields().label(),
             Checkpoint.Head.CLASSIFIER);
         Checkpoint.write(o.out(), config, params, optimizer, state, log);
-        writeAtomically(o.out().resolve("train.json"), log);
+        writeLog(o.out(), log);
       }
     }
     double baseline = Double.NaN;
@@ -179,7 +180,7 @@ public final class TrainingRun {
         o.fields().label(), Checkpoint.Head.CLASSIFIER));
     Checkpoint.deleteRecursively(model);
     Checkpoint.move(tmp, model);
-    writeAtomically(o.out().resolve("train.json"), log);
+    writeLog(o.out(), log);
     train.unpersist();
     heldOut.unpersist();
     return new Outcome(total, last, model, baseline);
@@ -385,6 +386,25 @@ public final class TrainingRun {
     if (e.sequences() > 0) {
       row.put("loss", e.loss()).put("accuracy", e.accuracy());
     }
+  }
+
+  /**
+   * train.json, and report.html drawn from it, each replaced atomically. The page is a view of the
+   * log: should drawing it fail, a warning says so and training goes on.
+   */
+  static void writeLog(Path out, JsonNode log) throws IOException {
+    writeAtomically(out.resolve("train.json"), log);
+    String html;
+    try {
+      html = TrainingReport.render(log);
+    } catch (RuntimeException e) {
+      System.err.println("seqattn: warning: " + out.resolve(TrainingReport.FILE) + " could not be drawn (" + e
+          + "); train.json has the same numbers");
+      return;
+    }
+    Path tmp = out.resolve(TrainingReport.FILE + ".tmp");
+    Files.writeString(tmp, html, StandardCharsets.UTF_8);
+    Checkpoint.move(tmp, out.resolve(TrainingReport.FILE));
   }
 
   static void writeAtomically(Path file, JsonNode value) throws IOException {

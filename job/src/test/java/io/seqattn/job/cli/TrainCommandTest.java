@@ -114,6 +114,7 @@ class TrainCommandTest {
     try (Stream<Path> checkpoints = Files.list(out.resolve("checkpoints"))) {
       assertEquals(3, checkpoints.count(), "the two newest checkpoints and the pointer");
     }
+    TrainingReportChecks.check(out, log);
   }
 
   @Test

@@ -67,6 +67,7 @@ class TrainLanguageModelTest {
     StackDirectory.load(out.resolve("model"));
     JsonNode classes = new ObjectMapper().readTree(out.resolve("model/lm_head/classes.json").toFile());
     assertEquals("[\"A\",\"C\",\"G\",\"T\"]", classes.get("classes").toString());
+    TrainingReportChecks.check(out, log);
 
     Path three = tmp.resolve("p3");
     assertEquals(0, BadInputTest.cli(train(config, three, "--partitions", "3")).status());
