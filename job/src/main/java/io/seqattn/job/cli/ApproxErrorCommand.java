@@ -48,8 +48,9 @@ final class ApproxErrorCommand implements Callable<Integer> {
   InputOptions input;
 
   @Option(names = {"--model", "--model-dir"}, required = true, paramLabel = "DIR",
-      description = "The model whose weights are used (its own feature map is replaced by each of --maps).")
-  Path modelDir;
+      description = "The model whose weights are used (its own feature map is replaced by each of --maps): a local "
+          + "path or a Hadoop file system URI (hdfs://…).")
+  String modelDir;
 
   @Option(names = "--features", split = ",", defaultValue = "16,64,256,1024", paramLabel = "M",
       description = "Feature counts m for the random-feature maps (default: ${DEFAULT-VALUE}).")
@@ -98,7 +99,7 @@ final class ApproxErrorCommand implements Callable<Integer> {
     if (seeds < 1 || sequences < 1 || tokens < 2) {
       throw new SeqAttn.UserException("--seeds and --sequences must be >= 1 and --tokens >= 2");
     }
-    Model base = ModelDirectory.load(modelDir);
+    Model base = ModelDirectory.load(ModelLocation.local(modelDir));
     base = ModelVariants.withConfig(base, base.config().asGlobal());
     List<FeatureMap> mapList = new ArrayList<>();
     for (String name : maps) {
@@ -191,7 +192,7 @@ final class ApproxErrorCommand implements Callable<Integer> {
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     ObjectNode root = json.createObjectNode();
     root.put("input", name);
-    root.put("model", modelDir.toString());
+    root.put("model", modelDir);
     root.put("seeds", seeds);
     ArrayNode ids = root.putArray("sequences");
     seqs.forEach((id, t) -> ids.addObject().put("id", id).put("tokens", t.length));

@@ -70,8 +70,9 @@ final class ClassifyCommand implements Callable<Integer> {
 
   @Option(names = "--model", paramLabel = "DIR",
       description = "Model directory; default: a seeded random words model (vocab 65536, d_model 64, 2 heads x 32, "
-          + "elu, sinusoidal positions, --seed), written to a temporary directory.")
-  Path modelDir;
+          + "elu, sinusoidal positions, --seed), written to a temporary directory. A local path or a Hadoop file "
+          + "system URI (hdfs://…).")
+  String modelDir;
 
   @Option(names = "--train", description = "Train a format-2 model per fold (from --config or --init) instead of "
       + "a fixed encoder, and add TF-IDF + logistic regression on the same folds.")
@@ -81,8 +82,9 @@ final class ClassifyCommand implements Callable<Integer> {
       description = "--train: start every fold from seeded random weights for this format-2 config.json.")
   Path config;
 
-  @Option(names = "--init", paramLabel = "DIR", description = "--train: start every fold from this format-2 model.")
-  Path init;
+  @Option(names = "--init", paramLabel = "DIR",
+      description = "--train: start every fold from this format-2 model (a local path or a Hadoop file system URI).")
+  String init;
 
   @Option(names = "--init-seed", defaultValue = "1",
       description = "--train: seed of --config's random weights and of the head (default: ${DEFAULT-VALUE}).")
@@ -141,7 +143,7 @@ final class ClassifyCommand implements Callable<Integer> {
     if (config != null || init != null || runs != null) {
       throw new SeqAttn.UserException("--config, --init and --runs are for --train (a fixed encoder is --model DIR)");
     }
-    Path model = modelDir != null ? modelDir : defaultModel();
+    Path model = modelDir != null ? ModelLocation.local(modelDir) : defaultModel();
     try (SparkSessions.Handle session = sparkOptions.open("seqattn classify", null)) {
       return classify(session.session(), model);
     } finally {
@@ -187,7 +189,7 @@ final class ClassifyCommand implements Callable<Integer> {
     Map<String, Long> classes = new LinkedHashMap<>();
     docs.groupBy("class").count().orderBy(functions.desc("count")).collectAsList()
         .forEach(r -> classes.put(r.getString(0), r.getLong(1)));
-    report(n, classes, modelDir != null ? modelDir.toString() : "default words model, seed " + seed, accuracy, null);
+    report(n, classes, modelDir != null ? modelDir : "default words model, seed " + seed, accuracy, null);
     return 0;
   }
 
@@ -202,7 +204,7 @@ final class ClassifyCommand implements Callable<Integer> {
     boolean temporary = runs == null;
     Path runDir = temporary ? Files.createTempDirectory("seqattn-classify-runs") : runs;
     CrossValidation.Options options = new CrossValidation.Options(new LabelledDocuments.Fields(input.toString(),
-        textField, labelField, idField), runDir, init, config, initSeed, settings, folds, maxTokens, System.err);
+        textField, labelField, idField), runDir, init == null ? null : ModelLocation.local(init), config, initSeed, settings, folds, maxTokens, System.err);
     try (SparkSessions.Handle session = sparkOptions.open("seqattn classify", null)) {
       CrossValidation.Result result = CrossValidation.run(session.session(), options);
       long n = result.classes().values().stream().mapToLong(Long::longValue).sum();

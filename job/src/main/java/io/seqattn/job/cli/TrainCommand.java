@@ -61,8 +61,9 @@ final class TrainCommand implements Callable<Integer> {
   String idField;
 
   static final class Start {
-    @Option(names = "--init", paramLabel = "DIR", description = "Start from this format-2 model directory.")
-    Path init;
+    @Option(names = "--init", paramLabel = "DIR",
+        description = "Start from this format-2 model directory: a local path or a Hadoop file system URI (hdfs://…).")
+    String init;
 
     @Option(names = "--config", paramLabel = "FILE",
         description = "Start from seeded random weights for this format-2 config.json (see --init-seed).")
@@ -148,7 +149,7 @@ final class TrainCommand implements Callable<Integer> {
       throw new SeqAttn.UserException("--task classify needs --label-field F (the JSONL field with the class)");
     }
     TrainingRun.Options options = new TrainingRun.Options(new LabelledDocuments.Fields(input.toString(), textField,
-        labelField, idField), out, start == null ? null : start.init, start == null ? null : start.config, initSeed,
+        labelField, idField), out, initDirectory(), start == null ? null : start.config, initSeed,
         settings, HeldOutSplit.share(evalFraction), maxTokens, checkpointEvery, resume, partitions, System.err);
     try (SparkSessions.Handle session = sparkOptions.open("seqattn train", null)) {
       TrainingRun.Outcome outcome = new TrainingRun(session.session(), options).run();
@@ -161,6 +162,11 @@ final class TrainCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The local directory of --init (a copy when it is on a Hadoop file system), or null. */
+  private Path initDirectory() throws IOException {
+    return start == null || start.init == null ? null : ModelLocation.local(start.init);
+  }
+
   private Integer trainLanguageModel(TrainSettings settings) throws IOException {
     if (labelField != null) {
       throw new SeqAttn.UserException("--label-field is for --task classify; a language model predicts the next base");
@@ -169,7 +175,7 @@ final class TrainCommand implements Callable<Integer> {
       throw new SeqAttn.UserException("--segment must be >= 2 tokens, got " + segment);
     }
     GenomeLanguageModelRun.Options options = new GenomeLanguageModelRun.Options(input, out,
-        start == null ? null : start.init, start == null ? null : start.config, initSeed, settings, evalFraction,
+        initDirectory(), start == null ? null : start.config, initSeed, settings, evalFraction,
         segment, checkpointEvery, resume, partitions, System.err);
     try (SparkSessions.Handle session = sparkOptions.open("seqattn train", null)) {
       GenomeLanguageModelRun.Outcome outcome = new GenomeLanguageModelRun(session.session(), options).run();

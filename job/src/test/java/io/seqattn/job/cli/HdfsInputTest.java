@@ -6,13 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.seqattn.core.model.ModelDirectory;
+import io.seqattn.core.stack.StackConfigJson;
+import io.seqattn.core.stack.StackDirectory;
+import io.seqattn.core.stack.StackInitializer;
 import io.seqattn.job.testing.RunTables;
 import io.seqattn.job.testing.SparkTestSession;
 import io.seqattn.job.testing.TestModels;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.zip.GZIPInputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -170,6 +176,44 @@ class HdfsInputTest {
     } finally {
       conf.unset(io.seqattn.job.plan.OutputDirectory.COMMIT_KEY);
     }
+  }
+
+  @Test
+  void modelsOnHdfsServeApproxErrorAndTrainingAsLocalOnesDo() throws Exception {
+    Path dna = tmp.resolve("approx-model");
+    ModelDirectory.save(TestModels.dna(), dna);
+    Path lm = tmp.resolve("lm-init");
+    StackDirectory.save(StackInitializer.random(StackConfigJson.parse(TrainLanguageModelTest.CONFIG), 3), lm);
+    String hdfsModels = hdfs.getUri() + "/models";
+    for (Path model : new Path[] {dna, lm}) {
+      hdfs.copyFromLocalFile(new org.apache.hadoop.fs.Path(model.toString()),
+          new org.apache.hadoop.fs.Path(hdfsModels + "/" + model.getFileName()));
+    }
+    Map<String, JsonNode> studies = new HashMap<>();
+    for (String model : new String[] {dna.toString(), hdfsModels + "/approx-model"}) {
+      Path out = tmp.resolve(model.startsWith("hdfs") ? "approx-hdfs" : "approx-local");
+      BadInputTest.Result r = BadInputTest.cli("approx-error", "--input", local.resolve("lambda.fa").toString(),
+          "--format", "fasta", "--model", model, "--features", "16", "--maps", "favor+,elu", "--seeds", "2",
+          "--sequences", "1", "--tokens", "300", "--qk-scales", "0.25", "--out", out.toString());
+      assertEquals(0, r.status(), model + ": " + r.err());
+      ObjectNode study = (ObjectNode) new ObjectMapper().readTree(out.resolve("approx-error.json").toFile());
+      study.remove("model");
+      studies.put(model.startsWith("hdfs") ? "hdfs" : "local", study);
+    }
+    assertEquals(studies.get("local"), studies.get("hdfs"), "approx-error of the model on HDFS");
+
+    Map<String, Map<String, byte[]>> trained = new HashMap<>();
+    for (String init : new String[] {lm.toString(), hdfsModels + "/lm-init"}) {
+      String where = init.startsWith("hdfs") ? "hdfs" : "local";
+      Path out = tmp.resolve("lm-from-" + where);
+      BadInputTest.Result r = BadInputTest.cli("train", "--task", "lm", "--input",
+          TrainLanguageModelTest.GENOME.toString(), "--init", init, "--out", out.toString(), "--segment", "4000",
+          "--batch-size", "4", "--chunk-size", "1024", "--eval-fraction", "0.2", "--epochs", "1",
+          "--partitions", "2");
+      assertEquals(0, r.status(), init + ": " + r.err());
+      trained.put(where, TrainCommandTest.files(out.resolve("model")));
+    }
+    TrainCommandTest.assertSameFiles(trained.get("local"), trained.get("hdfs"), "trained from --init on HDFS");
   }
 
   @Test
