@@ -51,7 +51,8 @@ final class ReportCommand implements Callable<Integer> {
       try {
         log = new ObjectMapper().readTree(trainLog.toFile());
       } catch (JsonProcessingException e) {
-        throw new SeqAttn.UserException(trainLog + ":" + e.getLocation().getLineNr() + ": not valid JSON ("
+        String line = e.getLocation() == null ? "" : ":" + e.getLocation().getLineNr();
+        throw new SeqAttn.UserException(trainLog + line + ": not valid JSON ("
             + e.getOriginalMessage() + "; train.json is written by 'seqattn train')");
       }
       String file = trainLog.resolveSibling(TrainingReport.FILE).toString();

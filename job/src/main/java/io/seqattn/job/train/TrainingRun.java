@@ -17,6 +17,7 @@ import io.seqattn.core.train.MiniBatchTrainer;
 import io.seqattn.core.train.Evaluation;
 import io.seqattn.core.train.ParameterStore;
 import io.seqattn.core.train.TrainSettings;
+import io.seqattn.job.input.Storage;
 import io.seqattn.job.report.TrainingReport;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -402,9 +403,7 @@ public final class TrainingRun {
           + "); train.json has the same numbers");
       return;
     }
-    Path tmp = out.resolve(TrainingReport.FILE + ".tmp");
-    Files.writeString(tmp, html, StandardCharsets.UTF_8);
-    Checkpoint.move(tmp, out.resolve(TrainingReport.FILE));
+    Storage.writeAtomically(out.resolve(TrainingReport.FILE).toString(), html.getBytes(StandardCharsets.UTF_8));
   }
 
   static void writeAtomically(Path file, JsonNode value) throws IOException {
