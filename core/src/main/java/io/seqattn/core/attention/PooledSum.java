@@ -2,14 +2,24 @@ package io.seqattn.core.attention;
 
 import java.io.Serializable;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * The running sum, in double, of a sequence's attention outputs over positions, how many positions
  * it covers, and at how many of them the normalizer φ(q)ᵀz was ≤ 0 (possible with relu, identity
- * and trig; such outputs are unreliable). Chunk sums merge by addition ({@link #MERGE}); the pooled
- * embedding is the mean, {@code sum / count}, optionally projected by the model's {@code wo}.
+ * and trig; such outputs are unreliable); for models that pool by attention, also the
+ * {@link SoftmaxPool} of the outputs. Chunk sums merge by addition ({@link #MERGE}), the softmax
+ * pools by theirs; the pooled embedding is the mean, {@code sum / count}, or the pool's result,
+ * optionally projected by the model's {@code wo}.
+ *
+ * @param attention the softmax pool of the outputs, or null when the model pools by the mean
  */
-public record PooledSum(long count, double[] sum, long nonPositiveNormalizers) implements Serializable {
+public record PooledSum(long count, double[] sum, long nonPositiveNormalizers, SoftmaxPool attention)
+    implements Serializable {
+
+  public PooledSum(long count, double[] sum, long nonPositiveNormalizers) {
+    this(count, sum, nonPositiveNormalizers, null);
+  }
 
   public PooledSum(long count, double[] sum) {
     this(count, sum, 0);
@@ -26,7 +36,10 @@ public record PooledSum(long count, double[] sum, long nonPositiveNormalizers) i
       for (int i = 0; i < sum.length; i++) {
         sum[i] += right.sum[i];
       }
-      return new PooledSum(left.count + right.count, sum, left.nonPositiveNormalizers + right.nonPositiveNormalizers);
+      SoftmaxPool attention = left.attention == null ? right.attention
+          : right.attention == null ? left.attention : SoftmaxPool.MERGE.merge(left.attention, right.attention);
+      return new PooledSum(left.count + right.count, sum, left.nonPositiveNormalizers + right.nonPositiveNormalizers,
+          attention);
     }
 
     @Override
@@ -35,6 +48,7 @@ public record PooledSum(long count, double[] sum, long nonPositiveNormalizers) i
     }
   };
 
+  /** The sum of no positions (null, the identity of {@link #MERGE}, for the softmax pool). */
   public static PooledSum empty(int width) {
     return new PooledSum(0, new double[width]);
   }
@@ -54,7 +68,7 @@ public record PooledSum(long count, double[] sum, long nonPositiveNormalizers) i
   @Override
   public boolean equals(Object o) {
     return o instanceof PooledSum other && count == other.count && Arrays.equals(sum, other.sum)
-        && nonPositiveNormalizers == other.nonPositiveNormalizers;
+        && nonPositiveNormalizers == other.nonPositiveNormalizers && Objects.equals(attention, other.attention);
   }
 
   @Override

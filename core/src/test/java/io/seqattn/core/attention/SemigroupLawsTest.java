@@ -29,7 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The shared law check ({@link SemigroupLaws}) applied to every summary type and its merge: the
  * linear mixers' {@link Summary} (plain, decayed, log-scaled, and the split–merge oracle through
- * the real kernels), {@link PooledSum}, exact softmax's {@link SequenceKeys}, and the
+ * the real kernels), {@link PooledSum}, {@link SoftmaxPool}, exact softmax's {@link SequenceKeys}, and the
  * order-independent {@link ChunkOrderFold}.
  */
 class SemigroupLawsTest {
@@ -142,6 +142,59 @@ class SemigroupLawsTest {
             && a.nonPositiveNormalizers() == b.nonPositiveNormalizers() && closeArrays(a.sum(), b.sum(), REASSOCIATION))
         .associative(samples).identity(PooledSum.empty(6), samples).commutativeAsDeclared(samples)
         .mergeAllIsTheLeftFold(samples);
+  }
+
+  /**
+   * Softmax pools with maxima spread over ±50, so every merge rescales one side by factors down to
+   * e^-100, and one side empty: associative within reassociation rounding, the empty pool the
+   * identity, commutative as declared.
+   */
+  @Test
+  void softmaxPoolsAreAssociativeAndCommutativeWithTheEmptyOneAsIdentity() {
+    List<SoftmaxPool> samples = IntStream.range(0, 4).mapToObj(i -> new SoftmaxPool(
+        random.doubles(3, -50, 50).toArray(), random.doubles(3, 1, 100).toArray(),
+        random.doubles(3 * 5, -1e3, 1e3).toArray())).toList();
+    SemigroupLaws.of("SoftmaxPool.MERGE", SoftmaxPool.MERGE, (a, b) -> closeArrays(a.max(), b.max(), 0)
+            && closeArrays(a.weight(), b.weight(), REASSOCIATION) && closeArrays(a.result(), b.result(), REASSOCIATION))
+        .associative(samples).identity(SoftmaxPool.empty(3, 5), samples).commutativeAsDeclared(samples)
+        .mergeAllIsTheLeftFold(samples);
+  }
+
+  /**
+   * Pools of two stretches merged give the softmax over both, against a plain double evaluation:
+   * logits far apart (one stretch's weights underflow entirely) included.
+   */
+  @Test
+  void mergedSoftmaxPoolsAreTheSoftmaxOfTheWhole() {
+    double[][] logits = {{3.0, -1.0, 700.0}, {2.5, 0.0}, {-800.0, 1.0}};
+    double[][] values = {{1, 2, 3}, {4, 5}, {6, 7}};
+    SoftmaxPool merged = SoftmaxPool.empty(1, 1);
+    double maxAll = Double.NEGATIVE_INFINITY;
+    for (double[] stretch : logits) {
+      for (double s : stretch) {
+        maxAll = Math.max(maxAll, s);
+      }
+    }
+    double weight = 0;
+    double weighted = 0;
+    for (int c = 0; c < logits.length; c++) {
+      double m = Double.NEGATIVE_INFINITY;
+      for (double s : logits[c]) {
+        m = Math.max(m, s);
+      }
+      double l = 0;
+      double u = 0;
+      for (int j = 0; j < logits[c].length; j++) {
+        l += Math.exp(logits[c][j] - m);
+        u += Math.exp(logits[c][j] - m) * values[c][j];
+        weight += Math.exp(logits[c][j] - maxAll);
+        weighted += Math.exp(logits[c][j] - maxAll) * values[c][j];
+      }
+      merged = SoftmaxPool.MERGE.merge(merged, new SoftmaxPool(new double[] {m}, new double[] {l}, new double[] {u}));
+    }
+    assertEquals(weighted / weight, merged.result()[0], 1e-15);
+    assertEquals(3.0, merged.result()[0], 1e-12, "the logit 700 dominates everything else");
+    assertEquals(null, SoftmaxPool.empty(2, 3).result(), "no positions, no pool");
   }
 
   @Test
