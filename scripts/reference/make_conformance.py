@@ -84,7 +84,7 @@ SCALAR = {"type": "scalar"}
 LN = norm("layernorm", 1e-5)
 OUT_NORM = norm("rmsnorm", 1e-5)
 
-# name -> (data, layers, positional, final norm, d_out)
+# name -> (data, layers, positional, final norm, d_out[, pool_queries])
 CASES = {
     "l1-global-elu": ("dna", [layer(mixer(False), SWIGLU)], "sinusoidal", norm(), 0),
     "l1-global-favor-layernorm-head": ("docs", [layer(mixer(False, "favor+", features=16), GELU, LN)], "none", LN, 4),
@@ -109,6 +109,10 @@ CASES = {
         layer(mixer(True, "trig", {"type": "constant", "decay": [0.999, 0.95]}, features=8, d_value=4)),
         layer(mixer(True, "identity", SCALAR, "none", heads=4, d_key=4, d_value=4, output_norm=OUT_NORM,
                     output_gate=True), SWIGLU)], "sinusoidal", norm(), 0),
+    # pooled by 3 learned queries' exact softmax over the whole sequence, then head.wo [48, 4]
+    "pool-attention-global-causal": ("dna", [layer(mixer(False, "elu"), SWIGLU),
+                                             layer(mixer(True, "elu", SCALAR, rope=True), GELU, LN)],
+                                     "sinusoidal", norm(), 4, 3),
 }
 
 
@@ -117,12 +121,14 @@ def write_npy(path, array):
         np.save(f, np.ascontiguousarray(array), allow_pickle=False)
 
 
-def new_case(out_dir, name, data, layers, positional, final_norm, d_out, seed):
+def new_case(out_dir, name, data, layers, positional, final_norm, d_out, seed, pool_queries=0):
     """A fresh case directory with its `model/` (d_model 16, the `ids` tokenizer, seeded float32
-    weights): (case directory, ids, model)."""
+    weights; pooled by `pool_queries` learned queries when > 0): (case directory, ids, model)."""
     ids, vocab = dna_ids() if data == "dna" else doc_ids()
     raw = {"format": 2, "tokenizer": {"type": "ids", "vocab_size": vocab}, "d_model": 16, "positional": positional,
            "layers": layers, "final_norm": final_norm, "d_out": d_out}
+    if pool_queries:
+        raw["pool_queries"] = pool_queries
     model = ref.SeqAttnModel.random(ref.parse_config(raw), seed, torch.float32)
     case = os.path.join(out_dir, name)
     shutil.rmtree(case, ignore_errors=True)
@@ -131,8 +137,8 @@ def new_case(out_dir, name, data, layers, positional, final_norm, d_out, seed):
 
 
 def write_case(out_dir, name, spec, seed):
-    data, layers, positional, final_norm, d_out = spec
-    case, ids, _ = new_case(out_dir, name, data, layers, positional, final_norm, d_out, seed)
+    data, layers, positional, final_norm, d_out, *pool = spec
+    case, ids, _ = new_case(out_dir, name, data, layers, positional, final_norm, d_out, seed, *pool)
     with open(os.path.join(case, "ids.txt"), "w", encoding="ascii") as f:
         f.write(" ".join(str(t) for t in ids) + "\n")
     loaded = ref.SeqAttnModel.load(os.path.join(case, "model"))

@@ -31,7 +31,7 @@ CONSTANT = {"type": "constant", "decay": [0.99, 0.9]}
 # every ABSENT_EVERY-th position is absent (an N in a genome, a dropped record): no key, not pooled
 ABSENT_EVERY = 37
 
-# name -> (data, layers, positional, final norm, d_out, label)
+# name -> (data, layers, positional, final norm, d_out, label[, pool_queries])
 CASES = {
     "l1-global-elu-swiglu": ("dna", [layer(mixer(False), SWIGLU)], "sinusoidal", norm(), 0, 2),
     "l1-global-relu-rope-gated-gelu-layernorm-head": (
@@ -55,13 +55,17 @@ CASES = {
     "l2-global-then-causal-scalar-docs": ("docs", [
         layer(mixer(False, "elu"), SWIGLU),
         layer(mixer(True, "elu", gate=SCALAR, output_gate=True), SWIGLU)], "sinusoidal", norm(), 0, 1),
+    # attention pooling: 2 learned queries, the embedding [e_1 e_2] fed to the classifier directly
+    "pool-attention-l2-docs": ("docs", [layer(mixer(False, "elu"), SWIGLU),
+                                       layer(mixer(True, "elu", gate=SCALAR, rope=True), GELU, LN)],
+                               "sinusoidal", norm(), 0, 2, 2),
 }
 
 
 def write_case(out_dir, name, spec, seed):
-    data, layers, positional, final_norm, d_out, label = spec
-    case, ids, _ = new_case(out_dir, name, data, layers, positional, final_norm, d_out, seed)
-    width = d_out or 16
+    data, layers, positional, final_norm, d_out, label, *pool = spec
+    case, ids, _ = new_case(out_dir, name, data, layers, positional, final_norm, d_out, seed, *pool)
+    width = d_out or 16 * (pool[0] if pool else 1)
     head = ref.Classifier(width, CLASSES).to(torch.float64)
     with torch.no_grad():
         head.reset(torch.Generator().manual_seed(1000 + seed))

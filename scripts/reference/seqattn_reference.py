@@ -4,7 +4,10 @@
 A format-2 model is a stack of L pre-norm blocks over token embeddings,
 
     x_p = E[t_p] + PE(p);   A = Norm1(X);   H = X + Mixer(A);   Y = H + FFN(Norm2(H));
-    F = FinalNorm(Y_L);     embedding = mean of F over present positions (· head.wo),
+    F = FinalNorm(Y_L);     embedding = pool of F over present positions (· head.wo),
+
+the pool being the mean, or with P learned queries Q the softmax attention [e_1 … e_P],
+e_p = Σ_j softmax_j(q_p·F_j/√d)·F_j,
 
 where each Mixer is linear attention with feature map φ, optional RoPE on the numerator's
 features, an optional log-decay gate g_t ≤ 0 (none, constant, GLA, Mamba2's scalar), a z or no
@@ -43,6 +46,7 @@ import torch.nn.functional as F
 
 FORMAT = 2
 CONFIG_FILE = "config.json"
+MAX_POOL_QUERIES = 64  # each pooling query widens the embedding by d_model
 PROG = "seqattn_reference"
 
 # A log-decay this negative is e^g = 0 in float64 as in float32 (the smallest subnormal double is
@@ -120,6 +124,7 @@ class ModelConfig:
     layers: Tuple[LayerSpec, ...]
     final_norm: Optional[NormSpec]
     d_out: int
+    pool_queries: int = 0  # P learned pooling queries; 0 pools by the mean
 
 
 _MISSING = object()
@@ -316,8 +321,9 @@ def parse_config(raw, source: str = CONFIG_FILE) -> ModelConfig:
     final = top.obj("final_norm", nullable=True)
     final_norm = None if final is None else _parse_norm(final)
     d_out = top.integer("d_out", lo=0)
+    pool_queries = top.integer("pool_queries", lo=0, hi=MAX_POOL_QUERIES, default=0)
     top.done()
-    return ModelConfig(raw, vocab, d, positional, layers, final_norm, d_out)
+    return ModelConfig(raw, vocab, d, positional, layers, final_norm, d_out, pool_queries)
 
 
 def read_config(path: str) -> ModelConfig:
@@ -1196,14 +1202,31 @@ class Block(nn.Module):
 
 
 class Head(nn.Module):
-    """The pooling head: embedding = mean(F over present positions)·wo."""
+    """The pooling head. pooled = mean(F over present positions), or with P pooling queries
+    Q = `head.pool_queries` [P, d] the exact softmax attention of each query over the whole
+    sequence, pooled = [e_1 … e_P], e_p = Σ_j softmax_j(q_p·F_j/√d)·F_j (present j only);
+    embedding = pooled·wo when d_out > 0, `head.wo` [P·d or d, d_out]."""
 
-    def __init__(self, d: int, d_out: int):
+    def __init__(self, d: int, d_out: int, pool_queries: int):
         super().__init__()
-        self.wo = nn.Parameter(torch.empty(d, d_out))
+        self.pool_queries = nn.Parameter(torch.empty(pool_queries, d)) if pool_queries else None
+        self.wo = nn.Parameter(torch.empty((pool_queries or 1) * d, d_out)) if d_out else None
 
     def reset(self, gen):
-        self.wo.data.copy_(_normal(gen, self.wo.shape, self.wo.shape[0] ** -0.5))
+        if self.pool_queries is not None:
+            self.pool_queries.data.copy_(_normal(gen, self.pool_queries.shape, 1.0))
+        if self.wo is not None:
+            self.wo.data.copy_(_normal(gen, self.wo.shape, self.wo.shape[0] ** -0.5))
+
+    def embedding(self, rows, dtype):
+        """The embedding of a sequence's present rows F [n, d] (n ≥ 1)."""
+        if self.pool_queries is None:
+            pooled = rows.mean(0)
+        else:
+            q = _w(self.pool_queries, dtype)
+            weights = torch.softmax(rows @ q.T / math.sqrt(rows.shape[1]), dim=0)  # [n, P]
+            pooled = (weights.T @ rows).reshape(-1)
+        return pooled if self.wo is None else pooled @ _w(self.wo, dtype)
 
 
 class Classifier(nn.Module):
@@ -1292,7 +1315,7 @@ class SeqAttnModel(nn.Module):
         self.embedding = nn.Parameter(torch.empty(config.vocab_size, d))
         self.layers = nn.ModuleList([Block(spec, d) for spec in config.layers])
         self.final_norm = make_norm(config.final_norm, d) if config.final_norm is not None else None
-        self.head = Head(d, config.d_out) if config.d_out > 0 else None
+        self.head = Head(d, config.d_out, config.pool_queries) if config.d_out or config.pool_queries else None
 
     # -- construction --
 
@@ -1392,10 +1415,9 @@ class SeqAttnModel(nn.Module):
 
     def _result(self, x, layers, states, present, dtype) -> ForwardResult:
         final = x if self.final_norm is None else self.final_norm(x, dtype)
-        width = self.config.d_out or self.config.d_model
+        width = self.config.d_out or (self.config.pool_queries or 1) * self.config.d_model
         if bool(present.any()):
-            pooled = final[present].mean(0)
-            embedding = pooled if self.head is None else pooled @ _w(self.head.wo, dtype)
+            embedding = self._pool(final[present], dtype)
         else:
             embedding = torch.full((width,), math.nan, dtype=dtype)
         if not bool(present.all()):  # absent positions have no output (in place: these tensors are ours)
@@ -1427,15 +1449,18 @@ class SeqAttnModel(nn.Module):
         return x, layers, states
 
     def embedding_of(self, ids, present=None, dtype=torch.float64) -> torch.Tensor:
-        """The pooled embedding (mean of F over present positions, · head.wo), differentiable:
+        """The pooled embedding (the pool of F over present positions, · head.wo), differentiable:
         what `seqattn train --task classify` feeds its classifier."""
         ids, present = self._inputs(ids, present)
         if not bool(present.any()):
             raise InputError("the sequence has no present position: nothing to pool")
         x, _, _ = self._recurrent_layers(ids, present, dtype)
         final = x if self.final_norm is None else self.final_norm(x, dtype)
-        pooled = final[present].mean(0)
-        return pooled if self.head is None else pooled @ _w(self.head.wo, dtype)
+        return self._pool(final[present], dtype)
+
+    def _pool(self, rows, dtype):
+        """The embedding of the present final rows: their mean, or the head's pool (· head.wo)."""
+        return rows.mean(0) if self.head is None else self.head.embedding(rows, dtype)
 
     def final_of(self, ids, present=None, dtype=torch.float64) -> torch.Tensor:
         """F [n, d] by the recurrence, differentiable (rows of absent positions included; they
@@ -1686,6 +1711,9 @@ def _gla_shape(config: ModelConfig) -> Tuple[MixerSpec, FfnSpec, float]:
         problems.append("final_norm must be an rmsnorm")
     if config.d_out:
         problems.append(f"d_out is {config.d_out}: head.wo has no place in the GLA layout (use d_out 0)")
+    if config.pool_queries:
+        problems.append(f"pool_queries is {config.pool_queries}: head.pool_queries has no place in the GLA layout "
+                        "(leave pool_queries out)")
     first = config.layers[0]
     for i, layer in enumerate(config.layers):
         mx, where = layer.mixer, f"layers[{i}]"

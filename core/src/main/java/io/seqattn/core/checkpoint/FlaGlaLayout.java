@@ -106,6 +106,9 @@ public final class FlaGlaLayout implements CheckpointLayout {
     if (config.dOut() != 0) {
       problems.add("d_out must be 0 (GLA has no pooling head)");
     }
+    if (config.poolsByAttention()) {
+      problems.add("pool_queries must be 0 (GLA has no pooling queries)");
+    }
     for (int i = 0; i < config.depth(); i++) {
       BlockSpec b = config.layers().get(i);
       AttentionSpec a = b.mixer();

@@ -16,9 +16,13 @@ import java.util.Objects;
  *
  * @param finalNorm the norm after the last block, or null
  * @param dOut the width of {@code head.wo}, 0 for none
+ * @param poolQueries the number P of learned queries {@code head.pool_queries} that pool by exact
+ *     softmax attention over the whole sequence, 0 to pool by the mean
  */
 public record StackConfig(TokenizerSpec tokenizer, int dModel, Positional positional, List<BlockSpec> layers,
-    NormSpec finalNorm, int dOut) implements Serializable {
+    NormSpec finalNorm, int dOut, int poolQueries) implements Serializable {
+  /** The most pooling queries a model may have: each widens the embedding by d. */
+  public static final int MAX_POOL_QUERIES = 64;
 
   public StackConfig {
     Objects.requireNonNull(tokenizer, "tokenizer");
@@ -36,6 +40,25 @@ public record StackConfig(TokenizerSpec tokenizer, int dModel, Positional positi
     if (dOut < 0) {
       throw new IllegalArgumentException("d_out must be >= 0, got " + dOut);
     }
+    if (poolQueries < 0 || poolQueries > MAX_POOL_QUERIES) {
+      throw new IllegalArgumentException("pool_queries must be in 0.." + MAX_POOL_QUERIES + ", got " + poolQueries);
+    }
+  }
+
+  /** A model that pools by the mean. */
+  public StackConfig(TokenizerSpec tokenizer, int dModel, Positional positional, List<BlockSpec> layers,
+      NormSpec finalNorm, int dOut) {
+    this(tokenizer, dModel, positional, layers, finalNorm, dOut, 0);
+  }
+
+  /** Whether the embedding pools by softmax attention of learned queries rather than by the mean. */
+  public boolean poolsByAttention() {
+    return poolQueries > 0;
+  }
+
+  /** Width of the pooled final output before {@code head.wo}: P·d by attention, d by the mean. */
+  public int pooledWidth() {
+    return poolsByAttention() ? poolQueries * dModel : dModel;
   }
 
   /** The number L of blocks. */
@@ -43,9 +66,9 @@ public record StackConfig(TokenizerSpec tokenizer, int dModel, Positional positi
     return layers.size();
   }
 
-  /** Width of the pooled embedding: d_out with the head, d without. */
+  /** Width of the pooled embedding: d_out with the head, {@link #pooledWidth} without. */
   public int embeddingDim() {
-    return dOut > 0 ? dOut : dModel;
+    return dOut > 0 ? dOut : pooledWidth();
   }
 
   /** Whether every layer is causal: only then can a sequence be continued from stored states. */
@@ -111,8 +134,11 @@ public record StackConfig(TokenizerSpec tokenizer, int dModel, Positional positi
     if (finalNorm != null) {
       norm(shapes, "final_norm", finalNorm, d);
     }
+    if (poolsByAttention()) {
+      shapes.put("head.pool_queries", new int[] {poolQueries, d});
+    }
     if (dOut > 0) {
-      shapes.put("head.wo", new int[] {d, dOut});
+      shapes.put("head.wo", new int[] {pooledWidth(), dOut});
     }
     return shapes;
   }

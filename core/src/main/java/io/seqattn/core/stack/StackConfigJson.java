@@ -32,7 +32,7 @@ public final class StackConfigJson {
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final Set<String> TOP = Set.of("format", "tokenizer", "d_model", "positional", "layers",
-      "final_norm", "d_out");
+      "final_norm", "d_out", "pool_queries");
   private static final Set<String> BLOCK = Set.of("norm", "mixer", "ffn");
   private static final Set<String> MIXER = Set.of("type", "heads", "d_key", "d_value", "feature_map", "features",
       "query_scale", "rope", "normalizer", "eps", "causal", "gate", "output_norm", "output_gate");
@@ -84,7 +84,8 @@ public final class StackConfigJson {
     return new StackConfig(tokenizer, JsonFields.integer(root, "d_model", "d_model"),
         Positional.fromConfigName(JsonFields.text(root, "positional", "positional")), layers,
         finalNorm == null || finalNorm.isNull() ? null : norm(finalNorm, "final_norm"),
-        root.has("d_out") ? JsonFields.integer(root, "d_out", "d_out") : 0);
+        root.has("d_out") ? JsonFields.integer(root, "d_out", "d_out") : 0,
+        root.has("pool_queries") ? JsonFields.integer(root, "pool_queries", "pool_queries") : 0);
   }
 
   private static BlockSpec block(JsonNode node, String path) {
@@ -273,6 +274,10 @@ public final class StackConfigJson {
       root.putNull("final_norm");
     }
     root.put("d_out", config.dOut());
+    if (config.poolsByAttention()) {
+      // written only when used, so the text (and fingerprint) of mean-pooled models stays as it was
+      root.put("pool_queries", config.poolQueries());
+    }
     try {
       return JSON.writeValueAsString(root) + "\n";
     } catch (JsonProcessingException e) {

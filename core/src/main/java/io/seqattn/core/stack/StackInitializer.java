@@ -8,7 +8,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Seeded random deep models, the same on every machine: embeddings ~ N(0, 1); every projection W
+ * Seeded random deep models, the same on every machine: embeddings and pooling queries ~ N(0, 1)
+ * (so a query's logits q·x/√d over unit-RMS outputs start near N(0, 1)); every projection W
  * [in, out] ~ N(0, 1/in); norm weights 1 and biases 0; FFN biases 0; GLA gate biases +3, so the
  * gates start near 1 (e^(logsigmoid(3)/τ)); scalar gates as Mamba2 initializes them — a_log =
  * ln U(1, 16), softplus(b_dt) = dt with ln dt ~ U(ln 0.001, ln 0.1); ω of random-feature maps as
@@ -30,7 +31,7 @@ public final class StackInitializer {
   private static float[] draw(String name, int[] shape, SplittableRandom random) {
     int size = Arrays.stream(shape).reduce(1, (a, b) -> a * b);
     String leaf = name.substring(name.lastIndexOf('.') + 1);
-    if (name.equals("embedding")) {
+    if (name.equals("embedding") || name.equals("head.pool_queries")) {
       return Gaussian.array(random, size, 1.0);
     }
     if (name.endsWith("norm1.weight") || name.endsWith("norm2.weight") || name.endsWith("norm.weight")) {

@@ -1,6 +1,7 @@
 package io.seqattn.core.stack;
 
 import io.seqattn.core.attention.ChunkOutputs;
+import io.seqattn.core.attention.PooledSum;
 import io.seqattn.core.attention.Summary;
 import io.seqattn.core.mixer.ChunkOutputAssembly;
 import io.seqattn.core.mixer.ChunkWorkspace;
@@ -20,7 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * A deep model ({@link StackModel}) on ND4J for one task thread: a chunk's tokens embedded (E[t] +
  * PE(p)), run through blocks 0 … ℓ − 1 against their contexts, and layer ℓ's mixer summarized
  * (pass 1 of layer ℓ); or run through every block and the final norm (the last pass), the outputs
- * pooled. Earlier layers are recomputed from the tokens in every pass rather than cached between
+ * pooled (by the mean, or by {@link AttentionPooling}). Earlier layers are recomputed from the tokens in every pass rather than cached between
  * passes: a chunk's state is a few ints a token, its hidden states d floats a token. All work of
  * one call happens in the thread's chunk workspace.
  */
@@ -34,6 +35,8 @@ final class StackKernel implements LayeredKernel {
   private final Norms finalNorm;
   private final int outputLayer;
   private final ChunkOutputAssembly assembly;
+  /** Pooling by the learned queries, or null to pool by the mean. */
+  private final AttentionPooling pooling;
 
   /** One block's norms, mixer and feed-forward layer. */
   private record Block(Norms norm1, StackAttention mixer, Norms norm2, FeedForward ffn) {
@@ -67,6 +70,8 @@ final class StackKernel implements LayeredKernel {
             spec.ffn() == null ? null : new FeedForward(spec.ffn(), model, p, d));
       }
       this.finalNorm = config.finalNorm() == null ? null : norm(model, "final_norm", config.finalNorm());
+      this.pooling = config.poolsByAttention() ? new AttentionPooling(HostArrays.of(model.tensor("head.pool_queries"),
+          config.poolQueries(), d)) : null;
     }
   }
 
@@ -148,6 +153,11 @@ final class StackKernel implements LayeredKernel {
   private ChunkOutputs finish(INDArray x, INDArray chosen, INDArray present, boolean keepOutputs) {
     INDArray out = finalNorm == null ? x : finalNorm.apply(x);
     ChunkOutputs result = assembly.finish(new INDArray[] {out}, present, keepOutputs && chosen == null, null);
+    if (pooling != null) {
+      PooledSum mean = result.pooled();
+      result = new ChunkOutputs(new PooledSum(mean.count(), mean.sum(), mean.nonPositiveNormalizers(),
+          pooling.chunk(out, present, mean.count())), result.outputs());
+    }
     if (!keepOutputs || chosen == null) {
       return result;
     }

@@ -84,19 +84,22 @@ public record StackNetwork(StackModel model, int outputLayer) implements Network
     return model.config().embeddingDim();
   }
 
-  /** The mean of the final hidden states over present positions, times {@code head.wo} when the model has it. */
+  /**
+   * The mean of the final hidden states over present positions, or their softmax pool by the
+   * learned queries, times {@code head.wo} when the model has it.
+   */
   @Override
   public float[] embedding(PooledSum pooled) {
-    double[] mean = pooled.mean();
-    if (mean == null) {
+    if (pooled.count() == 0) {
       return null;
     }
-    int d = model.config().dModel();
+    double[] pooledRows = model.config().poolsByAttention() ? attentionPool(pooled) : pooled.mean();
+    int d = model.config().pooledWidth();
     int dOut = model.config().dOut();
     float[] out = new float[model.config().embeddingDim()];
     if (dOut == 0) {
       for (int i = 0; i < d; i++) {
-        out[i] = (float) mean[i];
+        out[i] = (float) pooledRows[i];
       }
       return out;
     }
@@ -104,11 +107,18 @@ public record StackNetwork(StackModel model, int outputLayer) implements Network
     for (int j = 0; j < dOut; j++) {
       double acc = 0;
       for (int i = 0; i < d; i++) {
-        acc += mean[i] * wo[i * dOut + j];
+        acc += pooledRows[i] * wo[i * dOut + j];
       }
       out[j] = (float) acc;
     }
     return out;
+  }
+
+  private static double[] attentionPool(PooledSum pooled) {
+    if (pooled.attention() == null) {
+      throw new IllegalArgumentException("the model pools by attention, but the chunks' outputs carry no softmax pool");
+    }
+    return pooled.attention().result();
   }
 
   @Override

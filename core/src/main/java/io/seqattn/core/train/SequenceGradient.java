@@ -1,7 +1,9 @@
 package io.seqattn.core.train;
 
+import io.seqattn.core.attention.SoftmaxPool;
 import io.seqattn.core.mixer.ChunkWorkspace;
 import io.seqattn.core.model.Positional;
+import io.seqattn.core.stack.AttentionPooling;
 import io.seqattn.core.stack.StackConfig;
 import io.seqattn.core.tokenize.Tokenizer;
 import java.util.ArrayList;
@@ -21,7 +23,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>Forward, layer by layer: every chunk's summary; the summaries folded in chunk order into
  *       what each chunk reads (the total for a global mixer, the exclusive prefix for a causal
  *       one); every chunk read against its context. The embedding pools the final normed rows
- *       (sums in double).
+ *       (sums in double), by the mean or by the attention of learned queries (a softmax pool per
+ *       chunk, merged in chunk order).
  *   <li>The head: loss, ∂loss/∂embedding, and ∂F for every chunk's rows.
  *   <li>Backward, from the last layer to the first ({@link MixerLayer}): every chunk's query half
  *       (∂X but for the path through its own summary, and its share of its context's adjoint);
@@ -48,6 +51,8 @@ public final class SequenceGradient {
   private final BlockLayer[] blocks;
   private final NormLayer finalNorm;
   private final double[] headWo;
+  /** Pooling by the learned queries, or null to pool by the mean. */
+  private final AttentionPooling pooling;
   private final Classifier classifier;
 
   /**
@@ -68,6 +73,8 @@ public final class SequenceGradient {
         blocks[i] = new BlockLayer(i, config.layers().get(i), d, p);
       }
       this.finalNorm = config.finalNorm() == null ? null : new NormLayer("final_norm", config.finalNorm(), p);
+      this.pooling = config.poolsByAttention() ? new AttentionPooling(
+          p.matrix(AttentionPoolingLayer.QUERIES, config.poolQueries(), d)) : null;
     }
     if (config.dOut() > 0) {
       float[] wo = p.raw("head.wo");
@@ -109,39 +116,55 @@ public final class SequenceGradient {
     Gradients grads = new Gradients();
     double[] dEmbedding = new double[config.embeddingDim()];
     double loss = classifier.backward(f.embedding, label, grads, dEmbedding);
-    int d = config.dModel();
+    int w = config.pooledWidth();
     double[] dPooled = dEmbedding;
     if (headWo != null) {
       int dOut = config.dOut();
-      double[] dWo = new double[d * dOut];
-      dPooled = new double[d];
-      for (int i = 0; i < d; i++) {
+      double[] dWo = new double[w * dOut];
+      dPooled = new double[w];
+      for (int i = 0; i < w; i++) {
         double acc = 0;
         for (int j = 0; j < dOut; j++) {
-          dWo[i * dOut + j] = f.pooledMean[i] * dEmbedding[j];
+          dWo[i * dOut + j] = f.pooled[i] * dEmbedding[j];
           acc += headWo[i * dOut + j] * dEmbedding[j];
         }
         dPooled[i] = acc;
       }
       grads.add("head.wo", dWo);
     }
-    double[] dRow = new double[d];
-    for (int i = 0; i < d; i++) {
-      dRow[i] = dPooled[i] / f.count;
-    }
-    INDArray dRowArray = Nd4j.create(dRow, new long[] {1, d}, DataType.DOUBLE).castTo(type);
+    PoolBackward poolBackward = poolBackward(f, dPooled);
     int layers = blocks.length;
     List<INDArray> dx = new ArrayList<>();
     for (int c = 0; c < chunks.size(); c++) {
       Chunk chunk = chunks.get(c);
       INDArray last = f.activations.get(layers).get(c);
       dx.add(inChunkScope(chunk, () -> {
-        INDArray dF = Dense.mm(chunk.present, dRowArray);
+        INDArray dF = poolBackward.rows(finalNorm == null ? last : finalNorm.apply(last), chunk.present, grads);
         return finalNorm == null ? dF : finalNorm.backward(last, dF, grads);
       }));
     }
     backward(chunks, f, dx, grads);
     return new Result(loss, classifier.logits(f.embedding), grads);
+  }
+
+  /** ∂F of one chunk's final normed rows from ∂loss/∂pooled. */
+  private interface PoolBackward {
+    INDArray rows(INDArray out, INDArray present, Gradients grads);
+  }
+
+  /** The mean's backward (every present row gets ∂pooled/count) or the attention pool's. */
+  private PoolBackward poolBackward(Forward f, double[] dPooled) {
+    if (pooling != null) {
+      AttentionPoolingLayer layer = new AttentionPoolingLayer(pooling, f.attention, dPooled, type);
+      return layer::backward;
+    }
+    int d = config.dModel();
+    double[] dRow = new double[d];
+    for (int i = 0; i < d; i++) {
+      dRow[i] = dPooled[i] / f.count;
+    }
+    INDArray dRowArray = Nd4j.create(dRow, new long[] {1, d}, DataType.DOUBLE).castTo(type);
+    return (out, present, grads) -> Dense.mm(present, dRowArray);
   }
 
   /** A next-token loss and its gradient: the mean −log p over the targets, and log p at every position. */
@@ -357,9 +380,13 @@ public final class SequenceGradient {
     return out;
   }
 
-  /** Every layer's input per chunk (index L: the last block's output), the layers' states, the embedding. */
+  /**
+   * Every layer's input per chunk (index L: the last block's output), the layers' states, the
+   * pooled final output (the mean, or the attention pool's result, which {@code attention} holds
+   * the statistics of), the embedding.
+   */
   private record Forward(List<List<INDArray>> activations, List<List<MixerState>> summaries,
-      List<List<MixerState>> contexts, double[] pooledMean, double[] embedding, int count) {}
+      List<List<MixerState>> contexts, double[] pooled, SoftmaxPool attention, double[] embedding, int count) {}
 
   private Forward forward(List<Chunk> chunks) {
     List<List<INDArray>> activations = new ArrayList<>();
@@ -394,41 +421,54 @@ public final class SequenceGradient {
     }
     int d = config.dModel();
     double[] sum = new double[d];
+    SoftmaxPool attention = null;
     int count = 0;
     for (int c = 0; c < chunks.size(); c++) {
       Chunk chunk = chunks.get(c);
       double[] part;
+      SoftmaxPool pool = null;
       try (MemoryWorkspace ignored = ChunkWorkspace.scope(CHUNK_SCOPE)) {
         INDArray out = finalNorm == null ? x.get(c) : finalNorm.apply(x.get(c));
         part = Dense.columnSums(out.mulColumnVector(chunk.present)).castTo(DataType.DOUBLE).toDoubleVector();
+        if (pooling != null) {
+          pool = pooling.chunk(out, chunk.present, chunk.presentCount);
+        }
       }
       for (int i = 0; i < d; i++) {
         sum[i] += part[i];
+      }
+      if (pool != null) {
+        attention = SoftmaxPool.MERGE.mergeNullable(attention, pool);
       }
       count += chunk.presentCount;
     }
     if (count == 0) {
       throw new IllegalArgumentException("the sequence has no present position: nothing to pool");
     }
-    double[] mean = new double[d];
-    for (int i = 0; i < d; i++) {
-      mean[i] = sum[i] / count;
+    double[] pooled;
+    if (attention != null) {
+      pooled = attention.result();
+    } else {
+      pooled = new double[d];
+      for (int i = 0; i < d; i++) {
+        pooled[i] = sum[i] / count;
+      }
     }
-    return new Forward(activations, summaries, contexts, mean, pooledEmbedding(mean), count);
+    return new Forward(activations, summaries, contexts, pooled, attention, pooledEmbedding(pooled), count);
   }
 
-  /** mean·head.wo, or the mean itself. */
-  private double[] pooledEmbedding(double[] mean) {
+  /** pooled·head.wo, or the pooled rows themselves. */
+  private double[] pooledEmbedding(double[] pooled) {
     if (headWo == null) {
-      return mean;
+      return pooled;
     }
-    int d = config.dModel();
+    int w = config.pooledWidth();
     int dOut = config.dOut();
     double[] out = new double[dOut];
     for (int j = 0; j < dOut; j++) {
       double acc = 0;
-      for (int i = 0; i < d; i++) {
-        acc += mean[i] * headWo[i * dOut + j];
+      for (int i = 0; i < w; i++) {
+        acc += pooled[i] * headWo[i * dOut + j];
       }
       out[j] = acc;
     }

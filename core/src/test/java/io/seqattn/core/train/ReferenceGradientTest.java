@@ -82,7 +82,7 @@ class ReferenceGradientTest {
 
   @Test
   void everyCaseOfTheGeneratorIsCheckedIn() throws IOException {
-    assertEquals(8, caseNames().size(), "cases in " + CASES);
+    assertEquals(9, caseNames().size(), "cases in " + CASES);
   }
 
   @ParameterizedTest(name = "{0}, chunk {1}, double")

@@ -23,6 +23,8 @@ class SequenceGradientTest {
   private static final String CASE = "l2-global-identity-none-elu-rope";
   /** Two causal layers with scalar gates: the suffix scan of adjoints and the gates' own backward. */
   private static final String CAUSAL = "l2-causal-scalar-dna";
+  /** Two layers pooled by the softmax attention of two learned queries. */
+  private static final String POOL = "pool-attention-l2-docs";
 
   private static double loss(ReferenceGradientTest.Case c, Map<String, float[]> tensors, int chunk) {
     float[] w = tensors.get(Classifier.WEIGHT);
@@ -57,6 +59,13 @@ class SequenceGradientTest {
     checkFiniteDifferences(CAUSAL, 1e-5, "embedding", "layers.0.mixer.gate.a_log", "layers.0.mixer.gate.w_dt",
         "layers.0.mixer.gate.b_dt", "layers.0.mixer.wk", "layers.1.mixer.gate.a_log", "layers.1.mixer.gate.w_dt",
         "layers.1.mixer.wq", "layers.1.mixer.wv");
+  }
+
+  /** The pooling queries and what feeds them, through the chunk-by-chunk backward of the softmax pool. */
+  @Test
+  void attentionPoolingGradientsMatchCentralFiniteDifferences() throws IOException {
+    checkFiniteDifferences(POOL, 1e-3, "head.pool_queries", "final_norm.weight", "layers.1.mixer.wv",
+        "layers.0.mixer.wq", "embedding", Classifier.WEIGHT);
   }
 
   private static void checkFiniteDifferences(String caseName, double step, String... tensors) throws IOException {
@@ -100,6 +109,11 @@ class SequenceGradientTest {
     checkChunking(CAUSAL);
   }
 
+  @Test
+  void theAttentionPooledGradientDoesNotDependOnTheChunking() throws IOException {
+    checkChunking(POOL);
+  }
+
   private static void checkChunking(String caseName) throws IOException {
     ReferenceGradientTest.Case c = ReferenceGradientTest.Case.load(caseName);
     for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
@@ -114,7 +128,7 @@ class SequenceGradientTest {
 
   @Test
   void theSameChunksGiveTheSameBits() throws IOException {
-    for (String name : new String[] {CASE, CAUSAL}) {
+    for (String name : new String[] {CASE, CAUSAL, POOL}) {
       ReferenceGradientTest.Case c = ReferenceGradientTest.Case.load(name);
       SequenceGradient.Result first = c.run(256, DataType.FLOAT);
       SequenceGradient.Result second = c.run(256, DataType.FLOAT);

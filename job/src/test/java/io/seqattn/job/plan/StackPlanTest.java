@@ -10,7 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.seqattn.core.attention.Summary;
 import io.seqattn.core.io.Npy;
 import io.seqattn.core.network.SequenceAttention;
+import io.seqattn.core.stack.StackConfig;
 import io.seqattn.core.stack.StackDirectory;
+import io.seqattn.core.stack.StackInitializer;
 import io.seqattn.core.stack.StackModel;
 import io.seqattn.core.stack.StackNetwork;
 import io.seqattn.job.input.InputFile;
@@ -68,6 +70,28 @@ class StackPlanTest {
     }
     assertEquals(one, digest(run(tmp.resolve("recompute"), 2, network, BetweenLayers.RECOMPUTE)),
         "recomputing each block's input from the tokens instead of keeping it");
+  }
+
+  /**
+   * The same stack pooled by the softmax attention of three learned queries: each chunk's pool
+   * travels through the ordered fold, so the embeddings are bitwise identical for any partition
+   * count and equal the sequential chunk-by-chunk pool.
+   */
+  @Test
+  void attentionPoolingIsBitwiseIdenticalForAnyPartitionCount(@TempDir Path tmp) throws Exception {
+    StackConfig c = MODEL.config();
+    StackModel pooled = StackInitializer.random(new StackConfig(c.tokenizer(), c.dModel(), c.positional(), c.layers(),
+        c.finalNorm(), 4, 3), 5);
+    StackNetwork network = new StackNetwork(pooled);
+    Path one = run(tmp.resolve("p1"), 1, network);
+    assertEquals(digest(one), digest(run(tmp.resolve("p3"), 3, network)), "1 against 3 partitions");
+    RunTables tables = new RunTables(spark, one);
+    Readers readers = new Readers(pooled.config().tokenizer(), 1 << 24, "id", "text");
+    SequenceAttention sequential = SequenceAttention.of(network, CHUNK);
+    var whole = (io.seqattn.job.input.Chunk) readers.chunks(genomes.get(0)).next();
+    float[] embedding = tables.embeddings.get(whole.seqId());
+    assertEquals(4, embedding.length, "3 pooled rows of d through head.wo [3·d, 4]");
+    assertClose(toDoubles(sequential.embedding(whole.tokens())), toDoubles(embedding), whole.seqId());
   }
 
   @Test
