@@ -21,9 +21,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * A deep model ({@link StackModel}) on ND4J for one task thread: a chunk's tokens embedded (E[t] +
  * PE(p)), run through blocks 0 … ℓ − 1 against their contexts, and layer ℓ's mixer summarized
  * (pass 1 of layer ℓ); or run through every block and the final norm (the last pass), the outputs
- * pooled (by the mean, or by {@link AttentionPooling}). Earlier layers are recomputed from the tokens in every pass rather than cached between
- * passes: a chunk's state is a few ints a token, its hidden states d floats a token. All work of
- * one call happens in the thread's chunk workspace.
+ * pooled (by the mean, or by {@link AttentionPooling}). Earlier layers are recomputed from the
+ * tokens in every pass rather than cached between passes: a chunk's state is a few ints a token,
+ * its hidden states d floats a token. All work of one call happens in the thread's chunk
+ * workspace.
  */
 final class StackKernel implements LayeredKernel {
   static final int BLOCK_SIZE = StackNetwork.CAUSAL_BLOCK_SIZE;

@@ -139,7 +139,7 @@ public final class SequenceGradient {
       Chunk chunk = chunks.get(c);
       INDArray last = f.activations.get(layers).get(c);
       dx.add(inChunkScope(chunk, () -> {
-        INDArray dF = poolBackward.rows(finalNorm == null ? last : finalNorm.apply(last), chunk.present, grads);
+        INDArray dF = poolBackward.rows(last, chunk.present, grads);
         return finalNorm == null ? dF : finalNorm.backward(last, dF, grads);
       }));
     }
@@ -147,16 +147,16 @@ public final class SequenceGradient {
     return new Result(loss, classifier.logits(f.embedding), grads);
   }
 
-  /** ∂F of one chunk's final normed rows from ∂loss/∂pooled. */
+  /** ∂F of one chunk's final normed rows from ∂loss/∂pooled, given the last block's output. */
   private interface PoolBackward {
-    INDArray rows(INDArray out, INDArray present, Gradients grads);
+    INDArray rows(INDArray last, INDArray present, Gradients grads);
   }
 
   /** The mean's backward (every present row gets ∂pooled/count) or the attention pool's. */
   private PoolBackward poolBackward(Forward f, double[] dPooled) {
     if (pooling != null) {
       AttentionPoolingLayer layer = new AttentionPoolingLayer(pooling, f.attention, dPooled, type);
-      return layer::backward;
+      return (last, present, grads) -> layer.backward(finalNorm == null ? last : finalNorm.apply(last), present, grads);
     }
     int d = config.dModel();
     double[] dRow = new double[d];
@@ -164,7 +164,7 @@ public final class SequenceGradient {
       dRow[i] = dPooled[i] / f.count;
     }
     INDArray dRowArray = Nd4j.create(dRow, new long[] {1, d}, DataType.DOUBLE).castTo(type);
-    return (out, present, grads) -> Dense.mm(present, dRowArray);
+    return (last, present, grads) -> Dense.mm(present, dRowArray);
   }
 
   /** A next-token loss and its gradient: the mean −log p over the targets, and log p at every position. */
