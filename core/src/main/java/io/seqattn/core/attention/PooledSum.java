@@ -36,10 +36,8 @@ public record PooledSum(long count, double[] sum, long nonPositiveNormalizers, S
       for (int i = 0; i < sum.length; i++) {
         sum[i] += right.sum[i];
       }
-      SoftmaxPool attention = left.attention == null ? right.attention
-          : right.attention == null ? left.attention : SoftmaxPool.MERGE.merge(left.attention, right.attention);
       return new PooledSum(left.count + right.count, sum, left.nonPositiveNormalizers + right.nonPositiveNormalizers,
-          attention);
+          SoftmaxPool.MERGE.mergeNullable(left.attention, right.attention));
     }
 
     @Override

@@ -18,11 +18,11 @@ public interface Semigroup<T> extends Serializable {
   boolean isCommutative();
 
   /**
-   * {@code merge(accumulated, next)}, with a null {@code accumulated} standing for nothing yet:
-   * the step of a left fold that starts empty.
+   * {@code merge(accumulated, next)}, with null on either side standing for nothing: the step of a
+   * left fold that starts empty, or of merging optional parts.
    */
   default T mergeNullable(T accumulated, T next) {
-    return accumulated == null ? next : merge(accumulated, next);
+    return accumulated == null ? next : next == null ? accumulated : merge(accumulated, next);
   }
 
   /** The left fold v₀ ⊕ v₁ ⊕ … of {@code values} in their order, or null when there are none. */
