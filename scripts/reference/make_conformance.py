@@ -62,7 +62,7 @@ def norm(kind="rmsnorm", eps=1e-6):
 
 
 def mixer(causal, feature_map="elu", gate=None, normalizer="z", rope=False, features=None, heads=2, d_key=8,
-          d_value=8, query_scale=1.0, output_norm=None, output_gate=False):
+          d_value=8, query_scale=1.0, output_norm=None, output_gate=False, short_conv=None):
     m = {"type": "linear_attention", "heads": heads, "d_key": d_key, "d_value": d_value, "feature_map": feature_map,
          "query_scale": query_scale, "rope": rope, "normalizer": normalizer, "eps": 1e-6, "causal": causal,
          "output_norm": output_norm, "output_gate": output_gate}
@@ -70,6 +70,8 @@ def mixer(causal, feature_map="elu", gate=None, normalizer="z", rope=False, feat
         m["features"] = features
     if causal:
         m["gate"] = gate or {"type": "none"}
+    if short_conv is not None:
+        m["short_conv"] = short_conv
     return m
 
 
@@ -113,6 +115,13 @@ CASES = {
     "pool-attention-global-causal": ("dna", [layer(mixer(False, "elu"), SWIGLU),
                                              layer(mixer(True, "elu", SCALAR, rope=True), GELU, LN)],
                                      "sinusoidal", norm(), 4, 3),
+    # short causal convolutions on q, k, v before the feature map: chunked runs read K-1 halo rows
+    # (named to sort last, so the seeds of the cases above stay as they were)
+    "short-conv-causal-global": ("dna", [
+        layer(mixer(True, "elu", short_conv={"kernel": 4, "activation": "silu"}), SWIGLU),
+        layer(mixer(False, "elu", short_conv={"kernel": 3, "activation": "identity"}), GELU, LN),
+        layer(mixer(True, "identity", SCALAR, "none", query_scale=8 ** -0.5, output_norm=OUT_NORM,
+                    short_conv={"kernel": 2, "activation": "silu"}), SWIGLU)], "sinusoidal", norm(), 0),
 }
 
 

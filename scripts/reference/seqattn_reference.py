@@ -11,7 +11,8 @@ e_p = Σ_j softmax_j(q_p·F_j/√d)·F_j,
 
 where each Mixer is linear attention with feature map φ, optional RoPE on the numerator's
 features, an optional log-decay gate g_t ≤ 0 (none, constant, GLA, Mamba2's scalar), a z or no
-normalizer, an optional per-head output RMSNorm and an optional swish output gate. This module
+normalizer, an optional per-head output RMSNorm, an optional swish output gate and an optional
+short causal convolution on q, k and v (what a chunk needs of the rows before it). This module
 implements exactly that page and nothing more:
 
 * `SeqAttnModel`, a `torch.nn.Module` whose `state_dict()` names and shapes are the spec's
@@ -47,6 +48,7 @@ import torch.nn.functional as F
 FORMAT = 2
 CONFIG_FILE = "config.json"
 MAX_POOL_QUERIES = 64  # each pooling query widens the embedding by d_model
+MAX_CONV_KERNEL = 8  # a short convolution's reach: K − 1 rows before each chunk
 PROG = "seqattn_reference"
 
 # A log-decay this negative is e^g = 0 in float64 as in float32 (the smallest subnormal double is
@@ -86,6 +88,12 @@ class GateSpec:
 
 
 @dataclass(frozen=True)
+class ShortConvSpec:
+    kernel: int  # K, 2 ≤ K ≤ MAX_CONV_KERNEL
+    activation: str  # silu | identity
+
+
+@dataclass(frozen=True)
 class MixerSpec:
     heads: int
     d_key: int
@@ -100,6 +108,7 @@ class MixerSpec:
     gate: GateSpec  # type none for a global mixer
     output_norm: Optional[NormSpec]
     output_gate: bool
+    short_conv: Optional[ShortConvSpec] = None
 
 
 @dataclass(frozen=True)
@@ -276,9 +285,15 @@ def _parse_mixer(f: _Fields) -> MixerSpec:
     out_norm_fields = f.obj("output_norm", nullable=True)
     output_norm = None if out_norm_fields is None else _parse_norm(out_norm_fields, ("rmsnorm",))
     output_gate = f.boolean("output_gate")
+    conv_fields = f.obj("short_conv", nullable=True, default=None)
+    short_conv = None
+    if conv_fields is not None:
+        short_conv = ShortConvSpec(conv_fields.integer("kernel", lo=2, hi=MAX_CONV_KERNEL),
+                                   conv_fields.choice("activation", ("silu", "identity")))
+        conv_fields.done()
     f.done()
     return MixerSpec(heads, d_key, d_value, fmap, m, query_scale, rope, normalizer, eps, causal, gate,
-                     output_norm, output_gate)
+                     output_norm, output_gate, short_conv)
 
 
 def _parse_layer(f: _Fields) -> LayerSpec:
@@ -751,6 +766,13 @@ class LinearAttention(nn.Module):
             self.wg = None
         self.out_norm = RMSNorm(dv, spec.output_norm.eps) if spec.output_norm is not None else None
         self.gate = make_gate(spec.gate, d, H, dk)
+        if spec.short_conv is not None:
+            K = spec.short_conv.kernel
+            self.conv_q = nn.Parameter(torch.empty(H * dk, K))
+            self.conv_k = nn.Parameter(torch.empty(H * dk, K))
+            self.conv_v = nn.Parameter(torch.empty(H * dv, K))
+        else:
+            self.conv_q = self.conv_k = self.conv_v = None
 
     @property
     def m_gate(self) -> int:
@@ -770,16 +792,39 @@ class LinearAttention(nn.Module):
         if self.out_norm is not None:
             self.out_norm.reset(gen)
         self.gate.reset(gen)
+        for w in (self.conv_q, self.conv_k, self.conv_v):
+            if w is not None:
+                w.data.copy_(_normal(gen, w.shape, w.shape[1] ** -0.5))
 
     # -- the pointwise parts, shared by both paths --
 
-    def _qkv(self, a, dtype):
+    def _qkv(self, a, dtype, present=None, before=None):
+        """q, k, v [n, H, ·]; with a short convolution, `before` = (A, present) of the rows just
+        before `a` (None at the sequence's start), which the convolution reads across the cut."""
         n = a.shape[0]
         H, dk, dv = self.spec.heads, self.spec.d_key, self.spec.d_value
-        q = (self.spec.query_scale * (a @ _w(self.wq, dtype))).view(n, H, dk)
-        k = (a @ _w(self.wk, dtype)).view(n, H, dk)
-        v = (a @ _w(self.wv, dtype)).view(n, H, dv)
-        return q, k, v
+        q, k, v = a @ _w(self.wq, dtype), a @ _w(self.wk, dtype), a @ _w(self.wv, dtype)
+        if self.spec.short_conv is not None:
+            conv = []
+            for u, w_u, w in ((q, self.wq, self.conv_q), (k, self.wk, self.conv_k), (v, self.wv, self.conv_v)):
+                earlier = None if before is None else (before[0] @ _w(w_u, dtype), before[1])
+                conv.append(self._short_conv(u, present, earlier, _w(w, dtype)))
+            q, k, v = conv
+        q = (self.spec.query_scale * q).view(n, H, dk)
+        return q, k.view(n, H, dk), v.view(n, H, dv)
+
+    def _short_conv(self, u, present, earlier, w):
+        """act(ũ), ũ_t[c] = Σ_j w[c, j]·u_(t−K+1+j)[c], rows before the sequence and absent rows 0:
+        PyTorch's depthwise conv1d over the rows after the (at most K − 1) rows before them."""
+        n, C = u.shape
+        K = w.shape[1]
+        rows = u if present is None else u * present.to(u.dtype)[:, None]
+        if earlier is not None:
+            prior = (earlier[0] * earlier[1].to(u.dtype)[:, None])[-(K - 1):]
+            rows = torch.cat([prior, rows])
+        h = rows.shape[0] - n
+        y = F.conv1d(rows.T[None], w[:, None, :], padding=K - 1, groups=C)[0, :, h:h + n].T
+        return F.silu(y) if self.spec.short_conv.activation == "silu" else y
 
     def _omega(self, dtype):
         return None if self.omega is None else _w(self.omega, dtype)
@@ -797,7 +842,7 @@ class LinearAttention(nn.Module):
 
     def recurrent(self, a, positions, present, dtype):
         """Mixer(A) [n, d] and the final state (S [H, m, d_v], z [H, m]), by the definitions."""
-        q, k, v = self._qkv(a, dtype)
+        q, k, v = self._qkv(a, dtype, present)
         omega = self._omega(dtype)
         fq = self.feature_map.plain(q, omega)
         fk = self.feature_map.plain(k, omega) * present.to(dtype)[:, None, None]
@@ -816,9 +861,10 @@ class LinearAttention(nn.Module):
 
     # -- the chunked path --
 
-    def prepare(self, a, positions, present, dtype) -> _Chunk:
-        """A chunk's pointwise work: features (stabilized in log space), RoPE, gates."""
-        q, k, v = self._qkv(a, dtype)
+    def prepare(self, a, positions, present, dtype, before=None) -> _Chunk:
+        """A chunk's pointwise work: features (stabilized in log space), RoPE, gates; `before` as
+        for `_qkv`."""
+        q, k, v = self._qkv(a, dtype, present, before)
         omega = self._omega(dtype)
         qb, ql = self.feature_map.log_parts(q, omega)
         kb, kl = self.feature_map.log_parts(k, omega)
@@ -1497,11 +1543,17 @@ class SeqAttnModel(nn.Module):
         layers, states = [], []
         for block in self.layers:
             mixer = block.mixer
+            conv = mixer.spec.short_conv
+            normed = [[block.norm1(x, dtype) for x in x_tiles] for x_tiles in xs]
+            every = self._concat(normed, dtype) if conv is not None else None
             work = []  # per chunk, per tile (chunk data, cache, summary)
-            for tiles, x_tiles in zip(chunks, xs):
+            for tiles, a_tiles in zip(chunks, normed):
                 row = []
-                for (s, e), x in zip(tiles, x_tiles):
-                    data = mixer.prepare(block.norm1(x, dtype), positions[s:e], present[s:e], dtype)
+                for (s, e), a in zip(tiles, a_tiles):
+                    # a short convolution reads the K − 1 normed rows before the tile (the halo)
+                    before = None if conv is None or s == 0 else \
+                        (every[max(0, s - conv.kernel + 1):s], present[max(0, s - conv.kernel + 1):s])
+                    data = mixer.prepare(a, positions[s:e], present[s:e], dtype, before)
                     summary, cache = mixer.summarize(data, block_size, sub_block)
                     row.append((data, cache, summary))
                 work.append(row)
@@ -1725,6 +1777,7 @@ def _gla_shape(config: ModelConfig) -> Tuple[MixerSpec, FfnSpec, float]:
                  (mx.gate.type == "gla", "mixer.gate 'gla'"),
                  (mx.output_norm is not None, "mixer.output_norm (rmsnorm)"),
                  (mx.output_gate, "mixer.output_gate true"),
+                 (mx.short_conv is None, "no mixer.short_conv (the layout is written with use_short_conv false)"),
                  (layer.ffn is not None and layer.ffn.type == "swiglu", "ffn 'swiglu'")]
         problems += [f"{where}: needs {w}" for ok, w in wants if not ok]
         if i and not problems:  # FLA's config has one of each for every layer

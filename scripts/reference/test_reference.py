@@ -40,7 +40,7 @@ LAYOUTS = [(16, 5, 2, 10), (16, 4, 4, 2048), (16, 16, 3, 16), (16, 64, 8, 2048),
 
 
 def layer(fmap="elu", causal=True, gate=None, rope=False, normalizer="z", output_norm=True, output_gate=True,
-          ffn="swiglu", norm="rmsnorm", query_scale=None):
+          ffn="swiglu", norm="rmsnorm", query_scale=None, short_conv=None):
     mixer = {"type": "linear_attention", "heads": HEADS, "d_key": D_KEY, "d_value": D_VALUE, "feature_map": fmap,
              "rope": rope, "normalizer": normalizer, "eps": 1e-6, "causal": causal,
              "output_norm": {"type": "rmsnorm", "eps": 1e-5} if output_norm else None, "output_gate": output_gate}
@@ -50,6 +50,8 @@ def layer(fmap="elu", causal=True, gate=None, rope=False, normalizer="z", output
         mixer["gate"] = gate or {"type": "none"}
     if query_scale is not None:
         mixer["query_scale"] = query_scale
+    if short_conv is not None:
+        mixer["short_conv"] = {"kernel": short_conv[0], "activation": short_conv[1]}
     return {"norm": {"type": norm, "eps": 1e-6}, "mixer": mixer,
             "ffn": None if ffn is None else {"type": ffn, "d_ff": 20}}
 
@@ -227,6 +229,62 @@ class ChunkedMatchesOracle(unittest.TestCase):
         self.assertFalse(bool(torch.isnan(result.final[present]).any()))
         expected = result.final[present].mean(0) @ model.head.wo.double()
         self.assertLessEqual(float((result.embedding - expected).abs().max()), 1e-12)
+
+
+class ShortConvolution(unittest.TestCase):
+    """Short causal convolutions on q, k, v: the spec's sum written out per token, and chunked runs
+    that read K − 1 halo rows across every cut (tiles and chunks shorter than the kernel included)."""
+
+    CONV_LAYERS = [layer("elu", gate=GLA, short_conv=(4, "silu")),
+                   layer("identity", causal=False, normalizer="none", short_conv=(3, "identity")),
+                   layer("relu", gate=SCALAR, rope=True, query_scale=0.5, short_conv=(8, "silu")),
+                   layer("favor+", gate=CONSTANT, short_conv=(2, "identity"))]
+
+    def test_the_sum_by_its_definition(self):
+        model = model_for(config([self.CONV_LAYERS[2]]), seed=11)
+        mixer = model.layers[0].mixer
+        gen = torch.Generator().manual_seed(5)
+        a = torch.randn(N, D, generator=gen, dtype=torch.float64)
+        present = torch.rand(N, generator=gen) > 0.3
+        q, k, v = mixer._qkv(a, torch.float64, present)
+        K, s = 8, 0.5
+        for u_of, w, got, scale in ((mixer.wq, mixer.conv_q, q, s), (mixer.wk, mixer.conv_k, k, 1.0),
+                                    (mixer.wv, mixer.conv_v, v, 1.0)):
+            u = (a @ u_of.double()) * present.double()[:, None]
+            w = w.double()
+            want = torch.zeros_like(u)
+            for t in range(N):
+                for j in range(K):
+                    if t - K + 1 + j >= 0:
+                        want[t] += w[:, j] * u[t - K + 1 + j]
+            want = scale * want * torch.sigmoid(want)
+            self.assertLessEqual(float((got.reshape(N, -1) - want).abs().max()), 1e-12 * float(want.abs().max()))
+
+    def test_chunked_runs_read_the_halos(self):
+        for depth in (1, 2, 4):
+            model = model_for(config(self.CONV_LAYERS[:depth]), seed=40 + depth)
+            ids, present = inputs(model.config.vocab_size, seed=depth)
+            for mask in (None, present):
+                oracle = model.forward_recurrent(ids, mask)
+                for chunk, block, sub, tile in LAYOUTS + [(5, 4, 2, 3)]:
+                    with self.subTest(depth=depth, absent=mask is not None, chunk=chunk, tile=tile):
+                        got = model.forward_chunked(ids, mask, chunk, block, sub, torch.float64, tile_tokens=tile)
+                        assert_results_close(self, got, oracle, CHUNKED_VS_ORACLE, f"conv L={depth}")
+
+    def test_the_halo_matters(self):
+        """Without the rows before a chunk the outputs after each cut change: the test above can fail."""
+        model = model_for(config(self.CONV_LAYERS[:1]), seed=41)
+        ids, _ = inputs(model.config.vocab_size, seed=1)
+        oracle = model.forward_recurrent(ids)
+        pieces = [model.forward_recurrent(ids[i:i + CHUNK]).layers[0] for i in range(0, N, CHUNK)]
+        self.assertGreater(float((torch.cat(pieces) - oracle.layers[0]).abs().max()), 1e-3)
+
+    def test_kernel_bounds(self):
+        for kernel in (1, 9):
+            with self.assertRaises(R.ModelFormatError):
+                R.parse_config(config([layer("elu", short_conv=(kernel, "silu"))]))
+        with self.assertRaises(R.ModelFormatError):
+            R.parse_config(config([layer("elu", short_conv=(4, "gelu"))]))
 
 
 class SpecDefinitions(unittest.TestCase):

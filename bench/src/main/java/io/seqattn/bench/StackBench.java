@@ -1,5 +1,6 @@
 package io.seqattn.bench;
 
+import io.seqattn.core.network.Halo;
 import io.seqattn.core.network.LayeredKernel;
 import io.seqattn.core.stack.StackConfig;
 import io.seqattn.core.stack.StackConfigJson;
@@ -58,16 +59,16 @@ public class StackBench {
       tokens[i] = random.nextInt(vocabulary);
     }
     input = kernel.embedded(tokens, 0);
-    context = kernel.summarizeFrom(layer, input, tokens, 0);
+    context = kernel.summarizeFrom(layer, input, tokens, 0, Halo.NONE);
   }
 
   @Benchmark
   public Object summarize() {
-    return kernel.summarizeFrom(layer, input, tokens, chunk);
+    return kernel.summarizeFrom(layer, input, tokens, chunk, Halo.NONE);
   }
 
   @Benchmark
   public byte[] forward() {
-    return kernel.forward(layer, input, tokens, chunk, context);
+    return kernel.forward(layer, input, tokens, chunk, context, Halo.NONE);
   }
 }

@@ -17,11 +17,15 @@ public interface LayeredKernel extends NetworkKernel {
   /** Block 0's input: the chunk's tokens embedded (with positions), [n, d] row-major. */
   byte[] embedded(int[] tokens, long start);
 
-  /** Layer {@code layer}'s summary of the chunk from that block's input activations. */
-  Object summarizeFrom(int layer, byte[] input, int[] tokens, long start);
+  /**
+   * Layer {@code layer}'s summary of the chunk from that block's input activations and the
+   * {@link Halo} of that input before the chunk ({@link Halo#NONE} when the layer reads none,
+   * {@link Network#haloRows} rows otherwise, fewer only at a sequence's start).
+   */
+  Object summarizeFrom(int layer, byte[] input, int[] tokens, long start, Halo halo);
 
-  /** Block {@code layer}'s output from its input activations and its context across chunks. */
-  byte[] forward(int layer, byte[] input, int[] tokens, long start, Object context);
+  /** Block {@code layer}'s output from its input activations, its context across chunks and its halo. */
+  byte[] forward(int layer, byte[] input, int[] tokens, long start, Object context, Halo halo);
 
   /**
    * The chunk's outputs and pooled sum from the last block's output: the final normed output,

@@ -60,6 +60,25 @@ public interface Network extends Serializable {
     return false;
   }
 
+  /**
+   * How many rows of block {@code layer}'s input before a chunk that block reads beside the
+   * chunk's own (its {@link Halo}): 0 for a mixer whose reach across chunks is its summaries
+   * alone. A network with any such layer runs block by block ({@link #runsBlockByBlock}).
+   */
+  default int haloRows(int layer) {
+    return 0;
+  }
+
+  /** Whether some layer reads a {@link Halo}. */
+  default boolean readsHalos() {
+    for (int l = 0; l < depth(); l++) {
+      if (haloRows(l) > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The block (1-based) whose output its outputs hold, or 0 for the final output. */
   default int outputBlock() {
     return 0;

@@ -16,7 +16,8 @@ import java.util.List;
  * the layer's mixer says, and once every layer has its contexts every chunk read out, pooled sums
  * merged in chunk order — so outputs and embeddings are bitwise the job's at the same chunk size.
  * For sequences that fit in one JVM: the approximation study, and library callers that hold a
- * document rather than a DataFrame.
+ * document rather than a DataFrame. A network whose layers read {@link Halo}s runs block by block,
+ * as the job's cached plan does, each chunk's halo cut from the previous chunk's block input.
  */
 public final class SequenceAttention {
   private final Network network;
@@ -68,6 +69,11 @@ public final class SequenceAttention {
    */
   public List<Object> totals(int[] tokens) {
     List<int[]> chunks = chunks(tokens);
+    if (network.readsHalos()) {
+      List<Object> totals = new ArrayList<>();
+      blockByBlock(chunks, totals);
+      return totals;
+    }
     List<List<Object>> contexts = new ArrayList<>();
     chunks.forEach(c -> contexts.add(new ArrayList<>()));
     return contexts(chunks, contexts);
@@ -97,6 +103,9 @@ public final class SequenceAttention {
   /** Every layer's contexts, then the final pass; the outputs go to {@code out} unless null. */
   private PooledSum run(int[] tokens, float[] out) {
     List<int[]> chunks = chunks(tokens);
+    if (network.readsHalos()) {
+      return finishBlockByBlock(chunks, blockByBlock(chunks, new ArrayList<>()), out);
+    }
     List<List<Object>> contexts = new ArrayList<>();
     chunks.forEach(c -> contexts.add(new ArrayList<>()));
     contexts(chunks, contexts);
@@ -109,6 +118,57 @@ public final class SequenceAttention {
       pooled = PooledSum.MERGE.mergeNullable(pooled, o.pooled());
     }
     return pooled;
+  }
+
+  /** Every chunk's last block input and chosen block output ([2][chunks]); each layer's total goes to {@code totals}. */
+  private byte[][][] blockByBlock(List<int[]> chunks, List<Object> totals) {
+    LayeredKernel layered = (LayeredKernel) kernel;
+    int count = chunks.size();
+    byte[][] input = new byte[count][];
+    byte[][] chosen = null;
+    for (int c = 0; c < count; c++) {
+      input[c] = layered.embedded(chunks.get(c), start(c));
+    }
+    for (int layer = 0; layer < network.depth(); layer++) {
+      Halo[] halos = new Halo[count];
+      List<Object> summaries = new ArrayList<>();
+      List<List<Object>> contexts = new ArrayList<>();
+      for (int c = 0; c < count; c++) {
+        halos[c] = c == 0 || network.haloRows(layer) == 0 ? Halo.NONE
+            : Halo.tailOf(input[c - 1], chunks.get(c - 1), network.haloRows(layer));
+        summaries.add(layered.summarizeFrom(layer, input[c], chunks.get(c), start(c), halos[c]));
+        contexts.add(new ArrayList<>());
+      }
+      totals.add(combine(network.mixer(layer), summaries, contexts));
+      byte[][] output = new byte[count][];
+      for (int c = 0; c < count; c++) {
+        output[c] = layered.forward(layer, input[c], chunks.get(c), start(c), contexts.get(c).get(0), halos[c]);
+      }
+      input = output;
+      if (layer + 1 == network.outputBlock()) {
+        chosen = output;
+      }
+    }
+    return new byte[][][] {input, chosen};
+  }
+
+  /** The final pass of {@link #blockByBlock}'s activations; the outputs go to {@code out} unless null. */
+  private PooledSum finishBlockByBlock(List<int[]> chunks, byte[][][] activations, float[] out) {
+    LayeredKernel layered = (LayeredKernel) kernel;
+    PooledSum pooled = null;
+    for (int c = 0; c < chunks.size(); c++) {
+      ChunkOutputs o = layered.finish(activations[0][c], activations[1] == null ? null : activations[1][c],
+          chunks.get(c), out != null);
+      if (out != null) {
+        System.arraycopy(o.outputs(), 0, out, c * chunkSize * network.outputWidth(), o.outputs().length);
+      }
+      pooled = PooledSum.MERGE.mergeNullable(pooled, o.pooled());
+    }
+    return pooled;
+  }
+
+  private long start(int chunk) {
+    return (long) chunk * chunkSize;
   }
 
   /**

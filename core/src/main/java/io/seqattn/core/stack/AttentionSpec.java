@@ -9,15 +9,17 @@ import java.util.Objects;
  * A block's linear-attention mixer (docs/model-format-2.md): H heads of query/key width d_k and
  * value width d_v, the feature map φ with m features, an optional query scale, rotary positions on
  * the features, the normalizer, causality and its gate, an optional per-head output norm and
- * output gate. The constructor checks the combinations the format refuses.
+ * output gate, and an optional short causal convolution on the projections. The constructor
+ * checks the combinations the format refuses.
  *
  * @param features m, or 0 for the map's default
  * @param normalizedByZ {@code normalizer: z} (O = num/(den + eps)), else {@code none} (O = num)
  * @param outputNorm the per-head RMSNorm of the output, or null
+ * @param shortConv the short convolution on q, k and v, or null
  */
 public record AttentionSpec(int heads, int dKey, int dValue, FeatureMap featureMap, int features, double queryScale,
     boolean rope, boolean normalizedByZ, double eps, boolean causal, GateSpec gate, NormSpec outputNorm,
-    boolean outputGate) implements Serializable {
+    boolean outputGate, ShortConvSpec shortConv) implements Serializable {
 
   public AttentionSpec {
     Objects.requireNonNull(featureMap, "feature_map");
@@ -50,6 +52,19 @@ public record AttentionSpec(int heads, int dKey, int dValue, FeatureMap featureM
     if (outputNorm != null) {
       require(outputNorm.kind() == NormSpec.Kind.RMSNORM, "mixer.output_norm must be an rmsnorm");
     }
+  }
+
+  /** A mixer without a short convolution (every field of the format before {@code short_conv}). */
+  public AttentionSpec(int heads, int dKey, int dValue, FeatureMap featureMap, int features, double queryScale,
+      boolean rope, boolean normalizedByZ, double eps, boolean causal, GateSpec gate, NormSpec outputNorm,
+      boolean outputGate) {
+    this(heads, dKey, dValue, featureMap, features, queryScale, rope, normalizedByZ, eps, causal, gate, outputNorm,
+        outputGate, null);
+  }
+
+  /** The rows before a chunk this mixer reads (K − 1 of its short convolution), or 0. */
+  public int haloRows() {
+    return shortConv == null ? 0 : shortConv.haloRows();
   }
 
   private static void require(boolean condition, String message) {

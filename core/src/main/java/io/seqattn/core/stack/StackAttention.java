@@ -23,7 +23,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * chunk's context (pass 2), float32 inside the chunk, double across chunks.
  *
  * <p>All input projections are one GEMM, A·[W_q | W_k | W_v | W_g | gate], heads column blocks of
- * it. Per head: features φ by the feature map's {@link FeatureKernel} (random maps stabilized in
+ * it. A short convolution ({@link ShortConvSpec}) then runs down the q, k and v columns as K
+ * shifted row-vector products over the chunk's rows after the rows before it ({@link Before},
+ * projected by one more small GEMM). Per head: features φ by the feature map's {@link FeatureKernel} (random maps stabilized in
  * log space, their log-scale carried as in format 1), rotary positions on the numerator's
  * features, and a log-gate g ∈ ℝ^m per position (0, ln γ, GLA's or the scalar gate), whose
  * cumulative sums are taken in double.
@@ -66,6 +68,21 @@ final class StackAttention {
   private final FeatureKernel features;
   private final RotaryPositions rotary;
   private final int blockSize;
+  /** The short convolution, or null; with it, the query scale is applied after its activation. */
+  private final ShortConvSpec conv;
+  /** W_q | W_k | W_v alone, for the rows before a chunk a short convolution reads. */
+  private final INDArray wQkv;
+  /** The convolution's taps [K, width] (row j is tap j over the channels) of q, k and v. */
+  private final INDArray convQ;
+  private final INDArray convK;
+  private final INDArray convV;
+
+  /**
+   * The rows of the mixer's input just before a chunk (normed, as the chunk's own), and their
+   * presence column (null when every one is present): what a short convolution reads across the
+   * chunk's start.
+   */
+  record Before(INDArray a, INDArray present) {}
 
   StackAttention(AttentionSpec spec, StackModel model, String prefix, int d, int blockSize) {
     this.spec = spec;
@@ -78,9 +95,10 @@ final class StackAttention {
     String p = prefix + "mixer.";
     int kw = spec.keyWidth();
     int vw = spec.valueWidth();
+    this.conv = spec.shortConv();
     float[] wq = model.tensor(p + "wq").clone();
-    for (int i = 0; i < wq.length; i++) {
-      wq[i] *= (float) spec.queryScale();
+    for (int i = 0; conv == null && i < wq.length; i++) {
+      wq[i] *= (float) spec.queryScale(); // a linear map: folded into W_q unless an activation follows
     }
     int width = 2 * kw + vw;
     this.qFrom = 0;
@@ -114,6 +132,10 @@ final class StackAttention {
       }
     }
     this.wIn = Nd4j.create(fused, new long[] {d, width}, DataType.FLOAT);
+    this.wQkv = conv == null ? null : columns(wIn, 0, 2 * kw + vw).dup();
+    this.convQ = conv == null ? null : taps(model.tensor(p + "conv_q"), kw);
+    this.convK = conv == null ? null : taps(model.tensor(p + "conv_k"), kw);
+    this.convV = conv == null ? null : taps(model.tensor(p + "conv_v"), vw);
     this.wo = Nd4j.create(model.tensor(p + "wo"), new long[] {vw, d}, DataType.FLOAT);
     this.gateW2 = gate.kind() == GateSpec.Kind.GLA
         ? Nd4j.create(model.tensor(p + "gate.w2"), new long[] {gateWidth, kw}, DataType.FLOAT) : null;
@@ -136,6 +158,11 @@ final class StackAttention {
     this.rotary = spec.rope() ? new RotaryPositions(m) : null;
   }
 
+  /** A convolution's weights [C, K] as taps [K, C]. */
+  private INDArray taps(float[] weights, int channels) {
+    return Nd4j.create(weights, new long[] {channels, conv.kernel()}, DataType.FLOAT).transpose().dup('c');
+  }
+
   private static double[] toDoubles(float[] f) {
     double[] out = new double[f.length];
     for (int i = 0; i < f.length; i++) {
@@ -156,13 +183,28 @@ final class StackAttention {
     final INDArray logGates;
     final int n;
 
-    Projected(INDArray a, long start, INDArray presentColumn) {
+    Projected(INDArray a, long start, INDArray presentColumn, Before before) {
       n = (int) a.rows();
       all = Nd4j.createUninitialized(DataType.FLOAT, n, wIn.columns());
       Nd4j.gemm(a, wIn, all, false, false, 1.0, 0.0);
-      q = columns(all, qFrom, spec.keyWidth()).dup();
-      k = columns(all, kFrom, spec.keyWidth()).dup();
-      v = columns(all, vFrom, spec.valueWidth()).dup();
+      if (conv == null) {
+        q = columns(all, qFrom, spec.keyWidth()).dup();
+        k = columns(all, kFrom, spec.keyWidth()).dup();
+        v = columns(all, vFrom, spec.valueWidth()).dup();
+      } else {
+        INDArray earlier = null;
+        if (before != null && before.a().rows() > 0) {
+          earlier = Nd4j.createUninitialized(DataType.FLOAT, before.a().rows(), wQkv.columns());
+          Nd4j.gemm(before.a(), wQkv, earlier, false, false, 1.0, 0.0);
+        }
+        INDArray earlierPresent = before == null ? null : before.present();
+        q = convolved(all, earlier, qFrom, spec.keyWidth(), presentColumn, earlierPresent, convQ);
+        if (spec.queryScale() != 1) {
+          q.muli(spec.queryScale());
+        }
+        k = convolved(all, earlier, kFrom, spec.keyWidth(), presentColumn, earlierPresent, convK);
+        v = convolved(all, earlier, vFrom, spec.valueWidth(), presentColumn, earlierPresent, convV);
+      }
       present = presentColumn;
       features.prepareQueries(q);
       features.prepareKeys(k, present);
@@ -201,6 +243,41 @@ final class StackAttention {
     }
   }
 
+  /**
+   * act(ũ) [n, width] for the projection in columns [from, from + width) of the chunk's
+   * projections ({@code projected}) and of the rows before it ({@code earlier}, may be null): the rows stacked
+   * behind K − 1 zero rows (positions before the sequence, or absent), absent rows zeroed, then
+   * ũ = Σ_j X[j : j + n] ⊙ tap_j, tap K − 1 on the current row.
+   */
+  private INDArray convolved(INDArray projected, INDArray earlier, int from, int width, INDArray present,
+      INDArray earlierPresent, INDArray taps) {
+    int n = (int) projected.rows();
+    int pad = conv.haloRows();
+    INDArray x = Nd4j.zeros(DataType.FLOAT, pad + n, width);
+    if (earlier != null) {
+      int h = (int) Math.min(earlier.rows(), pad);
+      INDArray last = earlier.get(rows(earlier.rows() - h, h), NDArrayIndex.interval(from, from + width));
+      INDArray into = x.get(rows(pad - h, h), NDArrayIndex.all());
+      into.assign(last);
+      if (earlierPresent != null) {
+        into.muliColumnVector(earlierPresent.get(rows(earlierPresent.rows() - h, h), NDArrayIndex.all()));
+      }
+    }
+    INDArray own = x.get(rows(pad, n), NDArrayIndex.all());
+    own.assign(columns(projected, from, width));
+    if (present != null) {
+      own.muliColumnVector(present);
+    }
+    INDArray y = own.mulRowVector(taps.getRow(pad, true));
+    for (int j = 0; j < pad; j++) {
+      y.addi(x.get(rows(j, n), NDArrayIndex.all()).mulRowVector(taps.getRow(j, true)));
+    }
+    if (conv.activation() == ShortConvSpec.Activation.SILU) {
+      y.muli(Transforms.sigmoid(y, true));
+    }
+    return y;
+  }
+
   /** log σ(x) = min(x, 0) − log(1 + e^(−|x|)), stable for any x; in place. */
   private static INDArray logSigmoid(INDArray x) {
     INDArray tail = Transforms.log1p(Transforms.exp(Transforms.abs(x, true).negi(), false), false);
@@ -221,8 +298,11 @@ final class StackAttention {
     return NDArrayIndex.interval(from, from + count);
   }
 
-  /** Pass 1: the chunk's summary, its first position at global {@code start}. */
-  Summary summarize(INDArray a, long start, INDArray present) {
+  /**
+   * Pass 1: the chunk's summary, its first position at global {@code start}; {@code before} the
+   * rows before it (null at a sequence's start, or when the mixer reads none).
+   */
+  Summary summarize(INDArray a, long start, INDArray present, Before before) {
     int n = (int) a.rows();
     boolean perDim = spec.gate().kind() == GateSpec.Kind.GLA;
     double[] s = new double[heads * m * dv];
@@ -232,7 +312,7 @@ final class StackAttention {
     if (n == 0) {
       return new Summary(heads, m, dv, 0, logDecay, s, z, logScale);
     }
-    Projected x = new Projected(a, start, present);
+    Projected x = new Projected(a, start, present, before);
     INDArray scratch = features.scratch(n);
     INDArray ones = Nd4j.ones(DataType.FLOAT, n, 1);
     for (int h = 0; h < heads; h++) {
@@ -282,9 +362,10 @@ final class StackAttention {
 
   /**
    * Pass 2: Mixer(A) [n, d] against the chunk's context — the merged state of the whole sequence
-   * (global), or of everything before the chunk (causal; null for a sequence's first chunk).
+   * (global), or of everything before the chunk (causal; null for a sequence's first chunk);
+   * {@code before} as for {@link #summarize}.
    */
-  INDArray attend(INDArray a, long start, INDArray present, Summary context) {
+  INDArray attend(INDArray a, long start, INDArray present, Summary context, Before before) {
     int n = (int) a.rows();
     if (!spec.causal() && context == null) {
       throw new IllegalArgumentException("state is null: a global layer reads every chunk against the merged state "
@@ -294,7 +375,7 @@ final class StackAttention {
       throw new IllegalArgumentException("state shape [" + context.heads() + "," + context.m() + ","
           + context.dHead() + "] does not match the layer's [" + heads + "," + m + "," + dv + "]");
     }
-    Projected x = new Projected(a, start, present);
+    Projected x = new Projected(a, start, present, before);
     INDArray out = Nd4j.createUninitialized(DataType.FLOAT, n, spec.valueWidth());
     INDArray scratch = features.scratch(n);
     for (int h = 0; h < heads; h++) {

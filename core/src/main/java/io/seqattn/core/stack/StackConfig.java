@@ -93,6 +93,12 @@ public record StackConfig(TokenizerSpec tokenizer, int dModel, Positional positi
       if (a.featureMap().usesOmega()) {
         shapes.put(p + "mixer.omega", new int[] {a.heads(), a.featureMap().omegaRows(a.features()), a.dKey()});
       }
+      if (a.shortConv() != null) {
+        int k = a.shortConv().kernel();
+        shapes.put(p + "mixer.conv_q", new int[] {a.keyWidth(), k});
+        shapes.put(p + "mixer.conv_k", new int[] {a.keyWidth(), k});
+        shapes.put(p + "mixer.conv_v", new int[] {a.valueWidth(), k});
+      }
       if (a.outputGate()) {
         shapes.put(p + "mixer.wg", new int[] {d, a.valueWidth()});
       }

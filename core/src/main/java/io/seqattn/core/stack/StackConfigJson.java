@@ -35,7 +35,8 @@ public final class StackConfigJson {
       "final_norm", "d_out", "pool_queries");
   private static final Set<String> BLOCK = Set.of("norm", "mixer", "ffn");
   private static final Set<String> MIXER = Set.of("type", "heads", "d_key", "d_value", "feature_map", "features",
-      "query_scale", "rope", "normalizer", "eps", "causal", "gate", "output_norm", "output_gate");
+      "query_scale", "rope", "normalizer", "eps", "causal", "gate", "output_norm", "output_gate",
+      "short_conv");
 
   private StackConfigJson() {}
 
@@ -146,7 +147,22 @@ public final class StackConfigJson {
         bool(node, "causal", path + ".causal", false),
         gate(node.get("gate"), path + ".gate"),
         outputNorm == null || outputNorm.isNull() ? null : norm(outputNorm, path + ".output_norm"),
-        bool(node, "output_gate", path + ".output_gate", false));
+        bool(node, "output_gate", path + ".output_gate", false),
+        shortConv(node.get("short_conv"), path + ".short_conv"));
+  }
+
+  private static ShortConvSpec shortConv(JsonNode node, String path) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isObject()) {
+      throw new IllegalArgumentException("'" + path + "' must be an object ({\"kernel\": K, \"activation\": "
+          + "\"silu\"}) or null");
+    }
+    JsonFields.rejectUnknown(node, Set.of("kernel", "activation"), path + ".");
+    return new ShortConvSpec(JsonFields.integer(node, "kernel", path + ".kernel"),
+        ShortConvSpec.Activation.fromConfigName(JsonFields.text(node, "activation", path + ".activation"),
+            path + ".activation"));
   }
 
   private static GateSpec gate(JsonNode node, String path) {
@@ -260,6 +276,11 @@ public final class StackConfigJson {
         mixer.putNull("output_norm");
       }
       mixer.put("output_gate", a.outputGate());
+      if (a.shortConv() != null) { // written only when present: older models keep their fingerprints
+        ObjectNode conv = mixer.putObject("short_conv");
+        conv.put("kernel", a.shortConv().kernel());
+        conv.put("activation", a.shortConv().activation().configName());
+      }
       if (b.ffn() != null) {
         ObjectNode ffn = block.putObject("ffn");
         ffn.put("type", b.ffn().kind().configName());

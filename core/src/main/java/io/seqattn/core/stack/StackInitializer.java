@@ -13,7 +13,8 @@ import java.util.SplittableRandom;
  * [in, out] ~ N(0, 1/in); norm weights 1 and biases 0; FFN biases 0; GLA gate biases +3, so the
  * gates start near 1 (e^(logsigmoid(3)/τ)); scalar gates as Mamba2 initializes them — a_log =
  * ln U(1, 16), softplus(b_dt) = dt with ln dt ~ U(ln 0.001, ln 0.1); ω of random-feature maps as
- * orthogonal random features per head. Each tensor draws from its own split of the seed, in the
+ * orthogonal random features per head; short convolutions [C, K] ~ N(0, 1/K), PyTorch's fan-in
+ * scale for a depthwise kernel. Each tensor draws from its own split of the seed, in the
  * order of {@link StackConfig#tensorShapes()}.
  */
 public final class StackInitializer {
@@ -45,6 +46,9 @@ public final class StackInitializer {
             rowsTimesD);
       }
       return omega;
+    }
+    if (leaf.startsWith("conv_")) {
+      return Gaussian.array(random, size, 1.0 / Math.sqrt(shape[1]));
     }
     if (name.endsWith("mixer.gate.b")) {
       return filled(size, 3f);

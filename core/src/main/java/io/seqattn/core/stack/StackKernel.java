@@ -7,6 +7,7 @@ import io.seqattn.core.mixer.ChunkOutputAssembly;
 import io.seqattn.core.mixer.ChunkWorkspace;
 import io.seqattn.core.mixer.SinusoidalPositions;
 import io.seqattn.core.model.Positional;
+import io.seqattn.core.network.Halo;
 import io.seqattn.core.network.LayeredKernel;
 import io.seqattn.core.tokenize.Tokenizer;
 import java.nio.FloatBuffer;
@@ -25,6 +26,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * tokens in every pass rather than cached between passes: a chunk's state is a few ints a token,
  * its hidden states d floats a token. All work of one call happens in the thread's chunk
  * workspace.
+ *
+ * <p>A block whose mixer reads the rows before a chunk (a short convolution) gets them as the
+ * chunk's {@link Halo} of that block's input, which only the block-by-block calls take: the
+ * recomputing calls refuse a chunk that does not start its sequence.
  */
 final class StackKernel implements LayeredKernel {
   static final int BLOCK_SIZE = StackNetwork.CAUSAL_BLOCK_SIZE;
@@ -41,9 +46,22 @@ final class StackKernel implements LayeredKernel {
 
   /** One block's norms, mixer and feed-forward layer. */
   private record Block(Norms norm1, StackAttention mixer, Norms norm2, FeedForward ffn) {
-    INDArray forward(INDArray x, long start, INDArray present, Summary context) {
-      INDArray h = x.add(mixer.attend(norm1.apply(x), start, present, context));
+    INDArray forward(INDArray x, long start, INDArray present, Summary context, StackAttention.Before before) {
+      INDArray h = x.add(mixer.attend(norm1.apply(x), start, present, context, before));
       return ffn == null ? h : h.addi(ffn.apply(norm2.apply(h)));
+    }
+
+    Summary summarize(INDArray x, long start, INDArray present, StackAttention.Before before) {
+      return mixer.summarize(norm1.apply(x), start, present, before);
+    }
+
+    /** The halo's rows normed as the mixer's input, or null for none. */
+    StackAttention.Before before(Halo halo, int d) {
+      if (halo.size() == 0) {
+        return null;
+      }
+      INDArray rows = HostArrays.ofBytes(halo.rows(), halo.size(), d);
+      return new StackAttention.Before(norm1.apply(rows), ChunkOutputAssembly.presence(halo.tokens()));
     }
   }
 
@@ -87,9 +105,9 @@ final class StackKernel implements LayeredKernel {
       INDArray present = ChunkOutputAssembly.presence(tokens);
       INDArray x = embed(tokens, start);
       for (int l = 0; l < layer; l++) {
-        x = blocks[l].forward(x, start, present, (Summary) contexts.get(l));
+        x = blocks[l].forward(x, start, present, (Summary) contexts.get(l), noHalo(l, start));
       }
-      return blocks[layer].mixer().summarize(blocks[layer].norm1().apply(x), start, present);
+      return blocks[layer].summarize(x, start, present, noHalo(layer, start));
     }
   }
 
@@ -103,7 +121,7 @@ final class StackKernel implements LayeredKernel {
       INDArray x = embed(tokens, start);
       INDArray chosen = null;
       for (int l = 0; l < blocks.length; l++) {
-        x = blocks[l].forward(x, start, present, (Summary) contexts.get(l));
+        x = blocks[l].forward(x, start, present, (Summary) contexts.get(l), noHalo(l, start));
         if (l + 1 == outputLayer) {
           chosen = x;
         }
@@ -120,23 +138,48 @@ final class StackKernel implements LayeredKernel {
   }
 
   @Override
-  public Object summarizeFrom(int layer, byte[] input, int[] tokens, long start) {
+  public Object summarizeFrom(int layer, byte[] input, int[] tokens, long start, Halo halo) {
     try (MemoryWorkspace ignored = ChunkWorkspace.enter()) {
       INDArray x = activations(input, tokens.length);
-      return blocks[layer].mixer().summarize(blocks[layer].norm1().apply(x), start,
-          ChunkOutputAssembly.presence(tokens));
+      return blocks[layer].summarize(x, start, ChunkOutputAssembly.presence(tokens), before(layer, halo, start));
     }
   }
 
   @Override
-  public byte[] forward(int layer, byte[] input, int[] tokens, long start, Object context) {
+  public byte[] forward(int layer, byte[] input, int[] tokens, long start, Object context, Halo halo) {
     if (tokens.length == 0) {
       return new byte[0];
     }
     try (MemoryWorkspace ignored = ChunkWorkspace.enter()) {
       INDArray x = activations(input, tokens.length);
-      return values(blocks[layer].forward(x, start, ChunkOutputAssembly.presence(tokens), (Summary) context));
+      return values(blocks[layer].forward(x, start, ChunkOutputAssembly.presence(tokens), (Summary) context,
+          before(layer, halo, start)));
     }
+  }
+
+  /**
+   * The halo as the block reads it, checked to hold every row the block reaches back to: K − 1,
+   * or all positions before the chunk when fewer (a shorter halo would silently read zeros).
+   */
+  private StackAttention.Before before(int layer, Halo halo, long start) {
+    long reach = Math.min(config.layers().get(layer).mixer().haloRows(), start);
+    if (halo.size() != reach) {
+      throw new IllegalStateException("layer " + layer + " reads " + reach + " rows before the chunk at " + start
+          + ", but its halo has " + halo.size());
+    }
+    return blocks[layer].before(halo, config.dModel());
+  }
+
+  /**
+   * No rows before the chunk, which is right for a sequence's first chunk only: a block that
+   * reads them refuses any other here (the recomputing calls have no earlier chunk's activations).
+   */
+  private StackAttention.Before noHalo(int layer, long start) {
+    if (start > 0 && config.layers().get(layer).mixer().haloRows() > 0) {
+      throw new IllegalStateException("layer " + layer + "'s short convolution reads the rows before the chunk at "
+          + start + ": run it block by block (LayeredKernel) with its halo");
+    }
+    return null;
   }
 
   @Override

@@ -70,6 +70,11 @@ public record StackNetwork(StackModel model, int outputLayer) implements Network
   }
 
   @Override
+  public int haloRows(int layer) {
+    return model.config().layers().get(layer).mixer().haloRows();
+  }
+
+  @Override
   public int outputBlock() {
     return outputLayer;
   }

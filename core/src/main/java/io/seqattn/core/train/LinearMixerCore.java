@@ -39,6 +39,10 @@ final class LinearMixerCore {
       throw new IllegalArgumentException(name() + ": training the random feature map " + spec.featureMap()
           + " is not implemented yet (elu, relu and identity are)");
     }
+    if (spec.shortConv() != null) {
+      throw new IllegalArgumentException(name() + ": training a short convolution is not implemented yet (inference "
+          + "runs it; drop mixer.short_conv to train)");
+    }
     this.phi = map;
     this.heads = spec.heads();
     this.dk = spec.dKey();

@@ -4,6 +4,7 @@ import io.seqattn.core.attention.ChunkOutputs;
 import io.seqattn.core.attention.PooledSum;
 import io.seqattn.core.attention.Summary;
 import io.seqattn.core.mixer.LayerMixer;
+import io.seqattn.core.network.Halo;
 import io.seqattn.core.network.LayeredKernel;
 import io.seqattn.core.network.Network;
 import io.seqattn.job.input.Chunk;
@@ -108,6 +109,7 @@ public final class AttentionPlan {
       Readers readers = spec.readers();
       OutputTables tables = new OutputTables(spark, net.fingerprint(), net.mode());
       List<InputFile> parquet = spec.inputs().stream().filter(InputFile::isParquet).toList();
+      refuseWhatHalosCannotDo(net, readers);
       List<ReadTask> tasks = timed(stats, "plan", () -> planReads(readers));
       int partitions = spec.partitions() > 0 ? spec.partitions()
           : PartitionSizing.partitions(PartitionSizing.estimatedTokens(tasks, parquet, chunkSize),
@@ -146,7 +148,8 @@ public final class AttentionPlan {
 
       // One pass per layer: its summaries need every earlier block's output on the chunk.
       LayerPasses passes = new LayerPasses(net, earlier, infos, chunkSize, partitions, stats, release);
-      boolean cached = spec.betweenLayers() == BetweenLayers.CACHE && net.depth() > 1 && net.runsBlockByBlock();
+      boolean cached = net.readsHalos()
+          || spec.betweenLayers() == BetweenLayers.CACHE && net.depth() > 1 && net.runsBlockByBlock();
       JavaPairRDD<ChunkKey, ChunkResult> computed =
           cached ? cachedLayers(layout, network, passes, emit) : recomputedLayers(layout, network, passes, emit);
       JavaPairRDD<ChunkKey, ChunkResult> results =
@@ -206,6 +209,33 @@ public final class AttentionPlan {
   }
 
   /**
+   * A network whose layers read halos is run by the cached plan (the halos are cut from each block's
+   * stored input), from sequence starts (a stored state keeps no rows before the continued run's
+   * first chunk), with chunks no shorter than a halo (one earlier chunk holds a whole halo).
+   */
+  private void refuseWhatHalosCannotDo(Network net, Readers readers) {
+    if (!net.readsHalos()) {
+      return;
+    }
+    int widest = 0;
+    for (int l = 0; l < net.depth(); l++) {
+      widest = Math.max(widest, net.haloRows(l));
+    }
+    if (spec.betweenLayers() == BetweenLayers.RECOMPUTE) {
+      throw new InputException("the model's short convolutions read each block's input before a chunk, which "
+          + "--between-layers recompute does not keep (drop it: cache is the default)");
+    }
+    if (spec.continueFrom() != null) {
+      throw new InputException("the model's short convolutions read the positions before a chunk, and a stored "
+          + "state keeps none of the continued run's (drop --continue-from and run the whole sequences)");
+    }
+    if (readers.chunkSize() < widest) {
+      throw new InputException("--chunk-size " + readers.chunkSize() + " is shorter than the " + widest
+          + " positions before a chunk the model's short convolutions read (use a chunk size >= " + widest + ")");
+    }
+  }
+
+  /**
    * {@link BetweenLayers#RECOMPUTE}: chunks carry every earlier layer's context, and each pass runs
    * the chunk's tokens through all blocks before its own.
    */
@@ -245,7 +275,10 @@ public final class AttentionPlan {
    * aligned with the chunks — the same partition, the same place in it (chunks are sorted within
    * their partitions, so a recomputed partition has the same order), checked key by key — and are
    * walked beside them, never joined: a join would gather a partition's activations in memory.
-   * Contexts, a few kB a chunk, are shuffled to the chunks' partitions and looked up there.
+   * Contexts, a few kB a chunk, are shuffled to the chunks' partitions and looked up there, and
+   * so are the halos of a layer that reads them: each chunk sends the last rows of its block input
+   * to the next chunk's key (and a sequence's first chunk {@link Halo#NONE} to its own), K − 1
+   * rows a chunk instead of a shuffle of the activations.
    */
   private static JavaPairRDD<ChunkKey, ChunkResult> cachedLayers(ChunkLayout layout,
       Broadcast<Network> network, LayerPasses passes, boolean emit) throws IOException {
@@ -258,13 +291,18 @@ public final class AttentionPlan {
     JavaPairRDD<ChunkKey, byte[]> chosen = null;
     for (int layer = 0; layer < net.depth(); layer++) {
       int l = layer;
-      JavaPairRDD<ChunkKey, Tuple2<Chunk, byte[]>> here = aligned(chunks, input);
-      JavaPairRDD<ChunkKey, Object> summaries = here.mapValues(pair ->
-          layered(network).summarizeFrom(l, pair._2(), pair._1().tokens(), pair._1().start()));
+      JavaPairRDD<ChunkKey, Tuple2<Chunk, byte[]>> aligned = aligned(chunks, input);
+      JavaPairRDD<ChunkKey, Tuple2<Tuple2<Chunk, byte[]>, Halo>> here = net.haloRows(l) == 0
+          ? aligned.mapValues(pair -> new Tuple2<>(pair, Halo.NONE))
+          : layout.withContexts(aligned, passes.halos(aligned, net.haloRows(l)));
+      JavaPairRDD<ChunkKey, Object> summaries = here.mapValues(row -> {
+        Chunk c = row._1()._1();
+        return layered(network).summarizeFrom(l, row._1()._2(), c.tokens(), c.start(), row._2());
+      });
       JavaPairRDD<ChunkKey, Object> perChunk = passes.contexts(layer, summaries);
       JavaPairRDD<ChunkKey, byte[]> output = layout.withContexts(here, perChunk).mapValues(row -> {
-        Chunk c = row._1()._1();
-        return layered(network).forward(l, row._1()._2(), c.tokens(), c.start(), row._2());
+        Chunk c = row._1()._1()._1();
+        return layered(network).forward(l, row._1()._1()._2(), c.tokens(), c.start(), row._2(), row._1()._2());
       }).persist(TOKEN_ROWS);
       passes.release(output);
       passes.count(layer);
@@ -375,6 +413,25 @@ public final class AttentionPlan {
       if (!spec.force() && lengths.stream().anyMatch(n -> n > mixer.lengthLimit())) {
         refuseBeyondLimit(mixer, merged);
       }
+    }
+
+    /**
+     * Every chunk's halo of {@code rows} rows of its block input (the end of the chunk before it),
+     * keyed by chunk; kept until the run ends, as both passes of the layer read it.
+     */
+    JavaPairRDD<ChunkKey, Halo> halos(JavaPairRDD<ChunkKey, Tuple2<Chunk, byte[]>> input, int rows) {
+      JavaPairRDD<ChunkKey, Halo> halos = input.flatMapToPair(e -> {
+        ChunkKey key = e._1();
+        List<Tuple2<ChunkKey, Halo>> sent = new ArrayList<>(2);
+        if (key.index() == 0) {
+          sent.add(new Tuple2<>(key, Halo.NONE));
+        }
+        sent.add(new Tuple2<>(new ChunkKey(key.seqId(), key.index() + 1),
+            Halo.tailOf(e._2()._2(), e._2()._1().tokens(), rows)));
+        return sent.iterator();
+      }).persist(StorageLevel.MEMORY_AND_DISK_SER());
+      release(halos);
+      return halos;
     }
 
     <T> T timed(String stage, Supplier<T> work) {

@@ -5,16 +5,21 @@ import static io.seqattn.job.plan.CausalPlanTest.cli;
 import static io.seqattn.job.plan.CausalPlanTest.fasta;
 import static io.seqattn.job.plan.CausalPlanTest.toDoubles;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.seqattn.core.attention.Summary;
 import io.seqattn.core.io.Npy;
 import io.seqattn.core.network.SequenceAttention;
 import io.seqattn.core.stack.StackConfig;
+import io.seqattn.core.stack.StackConfigJson;
 import io.seqattn.core.stack.StackDirectory;
 import io.seqattn.core.stack.StackInitializer;
 import io.seqattn.core.stack.StackModel;
 import io.seqattn.core.stack.StackNetwork;
+import io.seqattn.job.input.InputException;
 import io.seqattn.job.input.InputFile;
 import io.seqattn.job.input.InputFormat;
 import io.seqattn.job.input.Readers;
@@ -82,16 +87,60 @@ class StackPlanTest {
     StackConfig c = MODEL.config();
     StackModel pooled = StackInitializer.random(new StackConfig(c.tokenizer(), c.dModel(), c.positional(), c.layers(),
         c.finalNorm(), 4, 3), 5);
-    StackNetwork network = new StackNetwork(pooled);
-    Path one = run(tmp.resolve("p1"), 1, network);
-    assertEquals(digest(one), digest(run(tmp.resolve("p3"), 3, network)), "1 against 3 partitions");
-    RunTables tables = new RunTables(spark, one);
-    Readers readers = new Readers(pooled.config().tokenizer(), 1 << 24, "id", "text");
-    SequenceAttention sequential = SequenceAttention.of(network, CHUNK);
-    var whole = (io.seqattn.job.input.Chunk) readers.chunks(genomes.get(0)).next();
-    float[] embedding = tables.embeddings.get(whole.seqId());
+    PartitionedRun run = PartitionedRun.of(tmp, pooled);
+    float[] embedding = run.tables.embeddings.get(run.first.seqId());
     assertEquals(4, embedding.length, "3 pooled rows of d through head.wo [3·d, 4]");
-    assertClose(toDoubles(sequential.embedding(whole.tokens())), toDoubles(embedding), whole.seqId());
+    assertClose(toDoubles(run.sequential.embedding(run.first.tokens())), toDoubles(embedding), run.first.seqId());
+  }
+
+  /**
+   * The gated stack with short causal convolutions on q, k, v (kernel 4 SiLU, kernel 3 identity):
+   * each chunk reads the K − 1 block-input rows before it from the previous chunk, which may live
+   * in another partition, so the results are bitwise identical for any partition count and equal
+   * the sequential chunk-by-chunk run.
+   */
+  @Test
+  void shortConvolutionsReadTheirHalosAcrossPartitions(@TempDir Path tmp) throws Exception {
+    PartitionedRun run = PartitionedRun.of(tmp, convolvedStack());
+    String id = run.first.seqId();
+    List<Object> totals = run.sequential.totals(run.first.tokens());
+    for (int layer = 0; layer < 2; layer++) {
+      String key = id + (layer == 0 ? "" : "/" + layer) + "/0";
+      double[] want = ((Summary) totals.get(layer)).sOfHead(0);
+      assertClose(want, Arrays.copyOf(run.tables.states.get(key), want.length), key);
+    }
+    assertClose(toDoubles(run.sequential.embedding(run.first.tokens())), toDoubles(run.tables.embeddings.get(id)), id);
+    InputException refused = assertThrows(InputException.class,
+        () -> run(tmp.resolve("recompute"), 2, run.network, BetweenLayers.RECOMPUTE));
+    assertTrue(refused.getMessage().contains("--between-layers recompute"), refused.getMessage());
+  }
+
+  /**
+   * A model run at 1 and 3 partitions, checked bitwise identical: the first run's tables, and the
+   * sequential chunk-by-chunk computation with the first genome to compare them with.
+   */
+  private record PartitionedRun(StackNetwork network, RunTables tables, SequenceAttention sequential,
+      io.seqattn.job.input.Chunk first) {
+    static PartitionedRun of(Path tmp, StackModel model) throws Exception {
+      StackNetwork network = new StackNetwork(model);
+      Path one = run(tmp.resolve("p1"), 1, network);
+      assertEquals(digest(one), digest(run(tmp.resolve("p3"), 3, network)), "1 against 3 partitions");
+      Readers readers = new Readers(model.config().tokenizer(), 1 << 24, "id", "text");
+      return new PartitionedRun(network, new RunTables(spark, one), SequenceAttention.of(network, CHUNK),
+          (io.seqattn.job.input.Chunk) readers.chunks(genomes.get(0)).next());
+    }
+  }
+
+  /** {@link TestModels#gatedStack} with a short convolution in each mixer, weights from seed 6. */
+  private static StackModel convolvedStack() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode raw = (ObjectNode) json.readTree(java.nio.file.Files.readString(TestModels.gatedStackConfig()));
+    String[][] convs = {{"4", "silu"}, {"3", "identity"}};
+    for (int l = 0; l < 2; l++) {
+      ObjectNode c = ((ObjectNode) raw.get("layers").get(l).get("mixer")).putObject("short_conv");
+      c.put("kernel", Integer.parseInt(convs[l][0])).put("activation", convs[l][1]);
+    }
+    return StackInitializer.random(StackConfigJson.parse(json.writeValueAsString(raw)), 6);
   }
 
   @Test
