@@ -62,7 +62,7 @@ def norm(kind="rmsnorm", eps=1e-6):
 
 
 def mixer(causal, feature_map="elu", gate=None, normalizer="z", rope=False, features=None, heads=2, d_key=8,
-          d_value=8, query_scale=1.0, output_norm=None, output_gate=False, short_conv=None):
+          d_value=8, query_scale=1.0, output_norm=None, output_gate=False, short_conv=None, window=0):
     m = {"type": "linear_attention", "heads": heads, "d_key": d_key, "d_value": d_value, "feature_map": feature_map,
          "query_scale": query_scale, "rope": rope, "normalizer": normalizer, "eps": 1e-6, "causal": causal,
          "output_norm": output_norm, "output_gate": output_gate}
@@ -72,6 +72,8 @@ def mixer(causal, feature_map="elu", gate=None, normalizer="z", rope=False, feat
         m["gate"] = gate or {"type": "none"}
     if short_conv is not None:
         m["short_conv"] = short_conv
+    if window:
+        m["window"] = window
     return m
 
 
@@ -122,6 +124,12 @@ CASES = {
         layer(mixer(False, "elu", short_conv={"kernel": 3, "activation": "identity"}), GELU, LN),
         layer(mixer(True, "identity", SCALAR, "none", query_scale=8 ** -0.5, output_norm=OUT_NORM,
                     short_conv={"kernel": 2, "activation": "silu"}), SWIGLU)], "sinusoidal", norm(), 0),
+    # exact softmax over the last w positions added to the linear output; halos of w − 1 (+ K − 1) rows
+    "window-gla-scalar-global": ("docs", [
+        layer(mixer(True, "identity", GLA, "none", query_scale=8 ** -0.5, output_norm=OUT_NORM, output_gate=True,
+                    window=32), SWIGLU),
+        layer(mixer(True, "elu", SCALAR, rope=True, window=64, short_conv={"kernel": 4, "activation": "silu"}), GELU),
+        layer(mixer(False, "elu"), SWIGLU)], "sinusoidal", norm(), 0),
 }
 
 

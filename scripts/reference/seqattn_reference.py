@@ -49,6 +49,7 @@ FORMAT = 2
 CONFIG_FILE = "config.json"
 MAX_POOL_QUERIES = 64  # each pooling query widens the embedding by d_model
 MAX_CONV_KERNEL = 8  # a short convolution's reach: K − 1 rows before each chunk
+MAX_WINDOW = 4096  # a sliding softmax window's reach: w − 1 rows before each chunk
 PROG = "seqattn_reference"
 
 # A log-decay this negative is e^g = 0 in float64 as in float32 (the smallest subnormal double is
@@ -109,6 +110,13 @@ class MixerSpec:
     output_norm: Optional[NormSpec]
     output_gate: bool
     short_conv: Optional[ShortConvSpec] = None
+    window: int = 0  # w: exact softmax over the last w positions, added to O (causal only); 0 for none
+
+    @property
+    def halo_rows(self) -> int:
+        """The rows before a chunk this mixer reads: w − 1 keys of its window, and K − 1 more for
+        the convolution of the first of them."""
+        return (self.window - 1 if self.window else 0) + (self.short_conv.kernel - 1 if self.short_conv else 0)
 
 
 @dataclass(frozen=True)
@@ -291,9 +299,13 @@ def _parse_mixer(f: _Fields) -> MixerSpec:
         short_conv = ShortConvSpec(conv_fields.integer("kernel", lo=2, hi=MAX_CONV_KERNEL),
                                    conv_fields.choice("activation", ("silu", "identity")))
         conv_fields.done()
+    window = f.integer("window", lo=0, hi=MAX_WINDOW, default=0)
+    if window and not causal:
+        f.fail("window", "a sliding window needs causal: true (a bidirectional window, which reads the chunk "
+                         "after, is not built)")
     f.done()
     return MixerSpec(heads, d_key, d_value, fmap, m, query_scale, rope, normalizer, eps, causal, gate,
-                     output_norm, output_gate, short_conv)
+                     output_norm, output_gate, short_conv, window)
 
 
 def _parse_layer(f: _Fields) -> LayerSpec:
@@ -854,7 +866,38 @@ class LinearAttention(nn.Module):
         g = self.gate.log_decay(a, dtype)
         num, den, S, z = self._recurrence(fq, fk, fq_r, fk_r, v, g)
         o = num / (den + self.spec.eps)[..., None] if self.spec.normalizer == "z" else num
+        if self.spec.window:
+            o = o + self._window_by_definition(q, k, v, present)
         return self.finish(o, a, dtype), (S, z)
+
+    def _window_by_definition(self, q, k, v, present):
+        """W [n, H, d_v], position by position: softmax over the present j in (t − w, t] of
+        q_t·k_j/√d_k, times v_j; 0 where the window holds no present key."""
+        n, H, dk = q.shape
+        w = torch.zeros(n, H, v.shape[-1], dtype=v.dtype)
+        for t in range(n):
+            js = [j for j in range(max(0, t - self.spec.window + 1), t + 1) if bool(present[j])]
+            if js:
+                logits = torch.einsum("hd,jhd->hj", q[t], k[js]) / math.sqrt(dk)
+                w[t] = torch.einsum("hj,jhv->hv", torch.softmax(logits, -1), v[js])
+        return w
+
+    def window_part(self, a, present, before, dtype):
+        """W [n, H, d_v] of a chunk (or tile) as masked dense softmax, `before` = (A, present) of
+        up to `halo_rows` rows before it: their k, v are the window's earlier keys, and the rows
+        before those feed the convolution (a sequence's start pads it with zeros)."""
+        n = a.shape[0]
+        rows, pres = a, present
+        if before is not None and before[0].shape[0]:
+            rows, pres = torch.cat([before[0], a]), torch.cat([before[1], present])
+        h = rows.shape[0] - n
+        q, k, v = self._qkv(rows, dtype, pres)
+        t = torch.arange(h, h + n)[:, None]
+        j = torch.arange(rows.shape[0])[None]
+        allowed = (j <= t) & (j > t - self.spec.window) & pres[None]
+        logits = torch.einsum("thd,jhd->htj", q[h:], k) / math.sqrt(self.spec.d_key)
+        p = torch.softmax(logits.masked_fill(~allowed[None], -math.inf), -1)
+        return torch.einsum("htj,jhv->thv", torch.nan_to_num(p, nan=0.0), v)
 
     def _recurrence(self, fq, fk, fq_r, fk_r, v, g):
         raise NotImplementedError
@@ -1543,33 +1586,35 @@ class SeqAttnModel(nn.Module):
         layers, states = [], []
         for block in self.layers:
             mixer = block.mixer
-            conv = mixer.spec.short_conv
+            reach = mixer.spec.halo_rows
             normed = [[block.norm1(x, dtype) for x in x_tiles] for x_tiles in xs]
-            every = self._concat(normed, dtype) if conv is not None else None
+            every = self._concat(normed, dtype) if reach else None
             work = []  # per chunk, per tile (chunk data, cache, summary)
             for tiles, a_tiles in zip(chunks, normed):
                 row = []
                 for (s, e), a in zip(tiles, a_tiles):
-                    # a short convolution reads the K − 1 normed rows before the tile (the halo)
-                    before = None if conv is None or s == 0 else \
-                        (every[max(0, s - conv.kernel + 1):s], present[max(0, s - conv.kernel + 1):s])
+                    # a short convolution or a window reads the normed rows before the tile (the halo)
+                    before = None if not reach or s == 0 else (every[max(0, s - reach):s], present[max(0, s - reach):s])
                     data = mixer.prepare(a, positions[s:e], present[s:e], dtype, before)
                     summary, cache = mixer.summarize(data, block_size, sub_block)
-                    row.append((data, cache, summary))
+                    window = mixer.window_part(a, present[s:e], before, dtype) if mixer.spec.window else None
+                    row.append((data, cache, summary, window))
                 work.append(row)
             chunk_summaries = []
             for row in work:
                 summary = row[0][2]
-                for _, _, later in row[1:]:
+                for _, _, later, _ in row[1:]:
                     summary = summary.merge(later)
                 chunk_summaries.append(summary)
             contexts, total = mixer.contexts(chunk_summaries, dtype)
             new_xs = []
             for row, x_tiles, context in zip(work, xs, contexts):
-                tile_contexts = mixer.tile_contexts(context, [summary for _, _, summary in row])
+                tile_contexts = mixer.tile_contexts(context, [summary for _, _, summary, _ in row])
                 out = []
-                for (data, cache, _), x, tile_context in zip(row, x_tiles, tile_contexts):
+                for (data, cache, _, window), x, tile_context in zip(row, x_tiles, tile_contexts):
                     o = mixer.read(data, cache, tile_context)
+                    if window is not None:
+                        o = o + window
                     out.append(block.feed_forward(x + mixer.finish(o, data.a, dtype), dtype))
                 new_xs.append(out)
             del work
@@ -1778,6 +1823,7 @@ def _gla_shape(config: ModelConfig) -> Tuple[MixerSpec, FfnSpec, float]:
                  (mx.output_norm is not None, "mixer.output_norm (rmsnorm)"),
                  (mx.output_gate, "mixer.output_gate true"),
                  (mx.short_conv is None, "no mixer.short_conv (the layout is written with use_short_conv false)"),
+                 (not mx.window, "no mixer.window (GLA has no softmax window)"),
                  (layer.ffn is not None and layer.ffn.type == "swiglu", "ffn 'swiglu'")]
         problems += [f"{where}: needs {w}" for ok, w in wants if not ok]
         if i and not problems:  # FLA's config has one of each for every layer

@@ -40,7 +40,7 @@ LAYOUTS = [(16, 5, 2, 10), (16, 4, 4, 2048), (16, 16, 3, 16), (16, 64, 8, 2048),
 
 
 def layer(fmap="elu", causal=True, gate=None, rope=False, normalizer="z", output_norm=True, output_gate=True,
-          ffn="swiglu", norm="rmsnorm", query_scale=None, short_conv=None):
+          ffn="swiglu", norm="rmsnorm", query_scale=None, short_conv=None, window=0):
     mixer = {"type": "linear_attention", "heads": HEADS, "d_key": D_KEY, "d_value": D_VALUE, "feature_map": fmap,
              "rope": rope, "normalizer": normalizer, "eps": 1e-6, "causal": causal,
              "output_norm": {"type": "rmsnorm", "eps": 1e-5} if output_norm else None, "output_gate": output_gate}
@@ -52,6 +52,8 @@ def layer(fmap="elu", causal=True, gate=None, rope=False, normalizer="z", output
         mixer["query_scale"] = query_scale
     if short_conv is not None:
         mixer["short_conv"] = {"kernel": short_conv[0], "activation": short_conv[1]}
+    if window:
+        mixer["window"] = window
     return {"norm": {"type": norm, "eps": 1e-6}, "mixer": mixer,
             "ffn": None if ffn is None else {"type": ffn, "d_ff": 20}}
 
@@ -231,6 +233,29 @@ class ChunkedMatchesOracle(unittest.TestCase):
         self.assertLessEqual(float((result.embedding - expected).abs().max()), 1e-12)
 
 
+def one_mixer_on_random_rows(spec, seed):
+    """A one-layer model's mixer, N random mixer inputs A, their presence (70%), and q, k, v of them."""
+    mixer = model_for(config([spec]), seed=seed).layers[0].mixer
+    gen = torch.Generator().manual_seed(seed)
+    a = torch.randn(N, D, generator=gen, dtype=torch.float64)
+    present = torch.rand(N, generator=gen) > 0.3
+    return mixer, a, present, mixer._qkv(a, torch.float64, present)
+
+
+def check_halo_layers(test, layers, seed, what):
+    """Stacks of the first 1, 2 and 4 of `layers`, chunked (chunks and tiles shorter than the halo
+    included) against the oracle, with and without absent positions."""
+    for depth in (1, 2, 4):
+        model = model_for(config(layers[:depth]), seed=seed + depth)
+        ids, present = inputs(model.config.vocab_size, seed=depth)
+        for mask in (None, present):
+            oracle = model.forward_recurrent(ids, mask)
+            for chunk, block, sub, tile in LAYOUTS + [(5, 4, 2, 3)]:
+                with test.subTest(depth=depth, absent=mask is not None, chunk=chunk, tile=tile):
+                    got = model.forward_chunked(ids, mask, chunk, block, sub, torch.float64, tile_tokens=tile)
+                    assert_results_close(test, got, oracle, CHUNKED_VS_ORACLE, f"{what} L={depth}")
+
+
 class ShortConvolution(unittest.TestCase):
     """Short causal convolutions on q, k, v: the spec's sum written out per token, and chunked runs
     that read K − 1 halo rows across every cut (tiles and chunks shorter than the kernel included)."""
@@ -241,12 +266,7 @@ class ShortConvolution(unittest.TestCase):
                    layer("favor+", gate=CONSTANT, short_conv=(2, "identity"))]
 
     def test_the_sum_by_its_definition(self):
-        model = model_for(config([self.CONV_LAYERS[2]]), seed=11)
-        mixer = model.layers[0].mixer
-        gen = torch.Generator().manual_seed(5)
-        a = torch.randn(N, D, generator=gen, dtype=torch.float64)
-        present = torch.rand(N, generator=gen) > 0.3
-        q, k, v = mixer._qkv(a, torch.float64, present)
+        mixer, a, present, (q, k, v) = one_mixer_on_random_rows(self.CONV_LAYERS[2], 11)
         K, s = 8, 0.5
         for u_of, w, got, scale in ((mixer.wq, mixer.conv_q, q, s), (mixer.wk, mixer.conv_k, k, 1.0),
                                     (mixer.wv, mixer.conv_v, v, 1.0)):
@@ -261,15 +281,7 @@ class ShortConvolution(unittest.TestCase):
             self.assertLessEqual(float((got.reshape(N, -1) - want).abs().max()), 1e-12 * float(want.abs().max()))
 
     def test_chunked_runs_read_the_halos(self):
-        for depth in (1, 2, 4):
-            model = model_for(config(self.CONV_LAYERS[:depth]), seed=40 + depth)
-            ids, present = inputs(model.config.vocab_size, seed=depth)
-            for mask in (None, present):
-                oracle = model.forward_recurrent(ids, mask)
-                for chunk, block, sub, tile in LAYOUTS + [(5, 4, 2, 3)]:
-                    with self.subTest(depth=depth, absent=mask is not None, chunk=chunk, tile=tile):
-                        got = model.forward_chunked(ids, mask, chunk, block, sub, torch.float64, tile_tokens=tile)
-                        assert_results_close(self, got, oracle, CHUNKED_VS_ORACLE, f"conv L={depth}")
+        check_halo_layers(self, self.CONV_LAYERS, 40, "conv")
 
     def test_the_halo_matters(self):
         """Without the rows before a chunk the outputs after each cut change: the test above can fail."""
@@ -285,6 +297,44 @@ class ShortConvolution(unittest.TestCase):
                 R.parse_config(config([layer("elu", short_conv=(kernel, "silu"))]))
         with self.assertRaises(R.ModelFormatError):
             R.parse_config(config([layer("elu", short_conv=(4, "gelu"))]))
+
+
+class SlidingWindow(unittest.TestCase):
+    """Exact softmax over the last w positions added to the linear-attention output: the oracle
+    against masked O(n²) softmax written out here, and chunked runs whose halos carry w − 1 keys
+    (plus K − 1 rows for a convolution in front) across every cut."""
+
+    WINDOW_LAYERS = [layer("elu", gate=GLA, window=6),
+                     layer("identity", gate=SCALAR, normalizer="none", query_scale=0.5, window=17,
+                           short_conv=(4, "silu")),
+                     layer("relu", gate={"type": "none"}, rope=True, window=1),
+                     layer("favor+", gate=CONSTANT, window=40, short_conv=(3, "identity"))]
+
+    def test_the_oracle_is_masked_softmax(self):
+        mixer, _, present, (q, k, v) = one_mixer_on_random_rows(self.WINDOW_LAYERS[1], 12)
+        got = mixer._window_by_definition(q, k, v, present)
+        scores = torch.einsum("thd,jhd->htj", q, k) / math.sqrt(D_KEY)
+        t, j = torch.arange(N)[:, None], torch.arange(N)[None]
+        mask = (j <= t) & (j > t - 17) & present[None]
+        scores = scores.masked_fill(~mask[None], -math.inf)
+        want = torch.einsum("htj,jhv->thv", torch.nan_to_num(torch.softmax(scores, -1), nan=0.0), v)
+        self.assertLessEqual(float((got - want).abs().max()), 1e-12 * float(want.abs().max()))
+
+    def test_chunked_runs_carry_the_window_across_cuts(self):
+        check_halo_layers(self, self.WINDOW_LAYERS, 60, "window")
+
+    def test_the_window_changes_the_output(self):
+        plain = model_for(config([layer("elu", gate=GLA)]), seed=61)
+        windowed = model_for(config([self.WINDOW_LAYERS[0]]), seed=61)
+        ids, present = inputs(plain.config.vocab_size, seed=1)
+        difference = windowed.forward_recurrent(ids, present).final - plain.forward_recurrent(ids, present).final
+        self.assertGreater(float(torch.nan_to_num(difference).abs().max()), 1e-2)
+
+    def test_refusals(self):
+        with self.assertRaises(R.ModelFormatError):
+            R.parse_config(config([layer("elu", causal=False, window=8)]))
+        with self.assertRaises(R.ModelFormatError):
+            R.parse_config(config([layer("elu", window=R.MAX_WINDOW + 1)]))
 
 
 class SpecDefinitions(unittest.TestCase):

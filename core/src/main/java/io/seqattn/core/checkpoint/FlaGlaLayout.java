@@ -122,6 +122,7 @@ public final class FlaGlaLayout implements CheckpointLayout {
       require(problems, a.outputNorm() != null, where + "mixer.output_norm (rmsnorm)");
       require(problems, a.outputGate(), where + "mixer.output_gate true");
       require(problems, a.shortConv() == null, where + "no mixer.short_conv (this layout maps use_short_conv false)");
+      require(problems, a.window() == 0, where + "no mixer.window (GLA has no softmax window)");
       require(problems, b.ffn() != null && b.ffn().kind() == FfnSpec.Kind.SWIGLU, where + "ffn 'swiglu'");
     }
     return problems;

@@ -16,10 +16,14 @@ import java.util.Objects;
  * @param normalizedByZ {@code normalizer: z} (O = num/(den + eps)), else {@code none} (O = num)
  * @param outputNorm the per-head RMSNorm of the output, or null
  * @param shortConv the short convolution on q, k and v, or null
+ * @param window w ≥ 1: exact softmax attention over the last w positions added to the output
+ *     (causal mixers only); 0 for none
  */
 public record AttentionSpec(int heads, int dKey, int dValue, FeatureMap featureMap, int features, double queryScale,
     boolean rope, boolean normalizedByZ, double eps, boolean causal, GateSpec gate, NormSpec outputNorm,
-    boolean outputGate, ShortConvSpec shortConv) implements Serializable {
+    boolean outputGate, ShortConvSpec shortConv, int window) implements Serializable {
+  /** The longest window: its w − 1 keys before a chunk travel with the chunk as its halo. */
+  public static final int MAX_WINDOW = 4096;
 
   public AttentionSpec {
     Objects.requireNonNull(featureMap, "feature_map");
@@ -52,19 +56,25 @@ public record AttentionSpec(int heads, int dKey, int dValue, FeatureMap featureM
     if (outputNorm != null) {
       require(outputNorm.kind() == NormSpec.Kind.RMSNORM, "mixer.output_norm must be an rmsnorm");
     }
+    require(window >= 0 && window <= MAX_WINDOW, "mixer.window must be in 0.." + MAX_WINDOW + ", got " + window);
+    require(window == 0 || causal, "mixer.window needs causal: true (a bidirectional window, which reads the chunk "
+        + "after, is not built)");
   }
 
-  /** A mixer without a short convolution (every field of the format before {@code short_conv}). */
+  /** A mixer without a short convolution or window (every field of the format before {@code short_conv}). */
   public AttentionSpec(int heads, int dKey, int dValue, FeatureMap featureMap, int features, double queryScale,
       boolean rope, boolean normalizedByZ, double eps, boolean causal, GateSpec gate, NormSpec outputNorm,
       boolean outputGate) {
     this(heads, dKey, dValue, featureMap, features, queryScale, rope, normalizedByZ, eps, causal, gate, outputNorm,
-        outputGate, null);
+        outputGate, null, 0);
   }
 
-  /** The rows before a chunk this mixer reads (K − 1 of its short convolution), or 0. */
+  /**
+   * The rows before a chunk this mixer reads: the w − 1 earlier keys of its window, and the K − 1
+   * rows its short convolution reads before the first of them; 0 for neither.
+   */
   public int haloRows() {
-    return shortConv == null ? 0 : shortConv.haloRows();
+    return (window == 0 ? 0 : window - 1) + (shortConv == null ? 0 : shortConv.haloRows());
   }
 
   private static void require(boolean condition, String message) {

@@ -70,8 +70,10 @@ final class StackAttention {
   private final int blockSize;
   /** The short convolution, or null; with it, the query scale is applied after its activation. */
   private final ShortConvSpec conv;
-  /** W_q | W_k | W_v alone, for the rows before a chunk a short convolution reads. */
+  /** W_q | W_k | W_v alone, for the rows before a chunk a short convolution or window reads. */
   private final INDArray wQkv;
+  /** The exact softmax window added to the output, or null. */
+  private final SlidingWindow window;
   /** The convolution's taps [K, width] (row j is tap j over the channels) of q, k and v. */
   private final INDArray convQ;
   private final INDArray convK;
@@ -79,8 +81,8 @@ final class StackAttention {
 
   /**
    * The rows of the mixer's input just before a chunk (normed, as the chunk's own), and their
-   * presence column (null when every one is present): what a short convolution reads across the
-   * chunk's start.
+   * presence column (null when every one is present): what a short convolution or a window reads
+   * across the chunk's start.
    */
   record Before(INDArray a, INDArray present) {}
 
@@ -132,7 +134,8 @@ final class StackAttention {
       }
     }
     this.wIn = Nd4j.create(fused, new long[] {d, width}, DataType.FLOAT);
-    this.wQkv = conv == null ? null : columns(wIn, 0, 2 * kw + vw).dup();
+    this.wQkv = spec.haloRows() == 0 ? null : columns(wIn, 0, 2 * kw + vw).dup();
+    this.window = spec.window() == 0 ? null : new SlidingWindow(spec.window(), heads, dk, dv, blockSize);
     this.convQ = conv == null ? null : taps(model.tensor(p + "conv_q"), kw);
     this.convK = conv == null ? null : taps(model.tensor(p + "conv_k"), kw);
     this.convV = conv == null ? null : taps(model.tensor(p + "conv_v"), vw);
@@ -178,6 +181,11 @@ final class StackAttention {
     final INDArray k;
     final INDArray v;
     final INDArray present;
+    /** The window's queries [n, H·d_k], and keys and values of the halo rows and the chunk's, or null. */
+    final INDArray windowQ;
+    final INDArray windowK;
+    final INDArray windowV;
+    final INDArray windowPresent;
     final INDArray[] angles;
     /** [n, H·m] log-gates g per position and key dimension, in double, or null without a gate. */
     final INDArray logGates;
@@ -187,23 +195,41 @@ final class StackAttention {
       n = (int) a.rows();
       all = Nd4j.createUninitialized(DataType.FLOAT, n, wIn.columns());
       Nd4j.gemm(a, wIn, all, false, false, 1.0, 0.0);
+      int h = before == null ? 0 : (int) before.a().rows();
+      INDArray rowsQkv = wQkv == null ? all : columns(all, 0, (int) wQkv.columns());
+      INDArray rowsPresent = presentColumn;
+      if (h > 0) { // the halo's projections stacked before the chunk's
+        INDArray earlier = Nd4j.createUninitialized(DataType.FLOAT, h, wQkv.columns());
+        Nd4j.gemm(before.a(), wQkv, earlier, false, false, 1.0, 0.0);
+        rowsQkv = Nd4j.vstack(earlier, rowsQkv.dup());
+        rowsPresent = before.present() == null && presentColumn == null ? null
+            : Nd4j.vstack(orOnes(before.present(), h), orOnes(presentColumn, n));
+      }
+      INDArray qAll;
+      INDArray kAll;
+      INDArray vAll;
       if (conv == null) {
-        q = columns(all, qFrom, spec.keyWidth()).dup();
-        k = columns(all, kFrom, spec.keyWidth()).dup();
-        v = columns(all, vFrom, spec.valueWidth()).dup();
+        qAll = columns(rowsQkv, qFrom, spec.keyWidth()).dup();
+        kAll = columns(rowsQkv, kFrom, spec.keyWidth()).dup();
+        vAll = columns(rowsQkv, vFrom, spec.valueWidth()).dup();
       } else {
-        INDArray earlier = null;
-        if (before != null && before.a().rows() > 0) {
-          earlier = Nd4j.createUninitialized(DataType.FLOAT, before.a().rows(), wQkv.columns());
-          Nd4j.gemm(before.a(), wQkv, earlier, false, false, 1.0, 0.0);
-        }
-        INDArray earlierPresent = before == null ? null : before.present();
-        q = convolved(all, earlier, qFrom, spec.keyWidth(), presentColumn, earlierPresent, convQ);
+        qAll = convolved(rowsQkv, qFrom, spec.keyWidth(), rowsPresent, convQ);
         if (spec.queryScale() != 1) {
-          q.muli(spec.queryScale());
+          qAll.muli(spec.queryScale());
         }
-        k = convolved(all, earlier, kFrom, spec.keyWidth(), presentColumn, earlierPresent, convK);
-        v = convolved(all, earlier, vFrom, spec.valueWidth(), presentColumn, earlierPresent, convV);
+        kAll = convolved(rowsQkv, kFrom, spec.keyWidth(), rowsPresent, convK);
+        vAll = convolved(rowsQkv, vFrom, spec.valueWidth(), rowsPresent, convV);
+      }
+      q = lastRows(qAll, n).dup();
+      k = lastRows(kAll, n).dup();
+      v = lastRows(vAll, n).dup();
+      if (window != null) {
+        windowQ = q.dup(); // before the feature map rewrites q
+        windowK = kAll;
+        windowV = vAll;
+        windowPresent = rowsPresent;
+      } else {
+        windowQ = windowK = windowV = windowPresent = null;
       }
       present = presentColumn;
       features.prepareQueries(q);
@@ -243,26 +269,26 @@ final class StackAttention {
     }
   }
 
+  /** The column, or a column of {@code rows} ones when it is null (every position present). */
+  private static INDArray orOnes(INDArray present, int rows) {
+    return present != null ? present : Nd4j.ones(DataType.FLOAT, rows, 1);
+  }
+
+  private static INDArray lastRows(INDArray a, int n) {
+    return a.get(rows(a.rows() - n, n), NDArrayIndex.all());
+  }
+
   /**
-   * act(ũ) [n, width] for the projection in columns [from, from + width) of the chunk's
-   * projections ({@code projected}) and of the rows before it ({@code earlier}, may be null): the rows stacked
-   * behind K − 1 zero rows (positions before the sequence, or absent), absent rows zeroed, then
-   * ũ = Σ_j X[j : j + n] ⊙ tap_j, tap K − 1 on the current row.
+   * act(ũ) [r, width] for the projection in columns [from, from + width) of {@code projected}
+   * (the halo's rows, then the chunk's): the rows stacked behind K − 1 zero rows, absent rows
+   * zeroed, then ũ = Σ_j X[j : j + r] ⊙ tap_j, tap K − 1 on the current row. The first K − 1
+   * outputs of a full halo read those zeros, and nothing reads them: the chunk's own rows and a
+   * window's keys lie at least K − 1 rows after the halo's start (or the halo starts the sequence).
    */
-  private INDArray convolved(INDArray projected, INDArray earlier, int from, int width, INDArray present,
-      INDArray earlierPresent, INDArray taps) {
+  private INDArray convolved(INDArray projected, int from, int width, INDArray present, INDArray taps) {
     int n = (int) projected.rows();
     int pad = conv.haloRows();
     INDArray x = Nd4j.zeros(DataType.FLOAT, pad + n, width);
-    if (earlier != null) {
-      int h = (int) Math.min(earlier.rows(), pad);
-      INDArray last = earlier.get(rows(earlier.rows() - h, h), NDArrayIndex.interval(from, from + width));
-      INDArray into = x.get(rows(pad - h, h), NDArrayIndex.all());
-      into.assign(last);
-      if (earlierPresent != null) {
-        into.muliColumnVector(earlierPresent.get(rows(earlierPresent.rows() - h, h), NDArrayIndex.all()));
-      }
-    }
     INDArray own = x.get(rows(pad, n), NDArrayIndex.all());
     own.assign(columns(projected, from, width));
     if (present != null) {
@@ -378,9 +404,13 @@ final class StackAttention {
     Projected x = new Projected(a, start, present, before);
     INDArray out = Nd4j.createUninitialized(DataType.FLOAT, n, spec.valueWidth());
     INDArray scratch = features.scratch(n);
+    INDArray windowed = window == null ? null : window.apply(x.windowQ, x.windowK, x.windowV, x.windowPresent);
     for (int h = 0; h < heads; h++) {
       try (MemoryWorkspace ignored = ChunkWorkspace.scope("head")) {
         INDArray oh = spec.causal() ? causalHead(x, h, context, scratch) : globalHead(x, h, context, scratch);
+        if (windowed != null) {
+          oh.addi(columns(windowed, h * dv, dv));
+        }
         if (outNormWeight != null) {
           INDArray rms = Transforms.sqrt(oh.mul(oh).mean(true, 1).addi(spec.outputNorm().eps()), false);
           oh = oh.diviColumnVector(rms).muliRowVector(outNormWeight);

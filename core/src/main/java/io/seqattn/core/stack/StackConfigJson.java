@@ -36,7 +36,7 @@ public final class StackConfigJson {
   private static final Set<String> BLOCK = Set.of("norm", "mixer", "ffn");
   private static final Set<String> MIXER = Set.of("type", "heads", "d_key", "d_value", "feature_map", "features",
       "query_scale", "rope", "normalizer", "eps", "causal", "gate", "output_norm", "output_gate",
-      "short_conv");
+      "short_conv", "window");
 
   private StackConfigJson() {}
 
@@ -148,7 +148,8 @@ public final class StackConfigJson {
         gate(node.get("gate"), path + ".gate"),
         outputNorm == null || outputNorm.isNull() ? null : norm(outputNorm, path + ".output_norm"),
         bool(node, "output_gate", path + ".output_gate", false),
-        shortConv(node.get("short_conv"), path + ".short_conv"));
+        shortConv(node.get("short_conv"), path + ".short_conv"),
+        node.has("window") ? JsonFields.integer(node, "window", path + ".window") : 0);
   }
 
   private static ShortConvSpec shortConv(JsonNode node, String path) {
@@ -280,6 +281,9 @@ public final class StackConfigJson {
         ObjectNode conv = mixer.putObject("short_conv");
         conv.put("kernel", a.shortConv().kernel());
         conv.put("activation", a.shortConv().activation().configName());
+      }
+      if (a.window() > 0) {
+        mixer.put("window", a.window());
       }
       if (b.ffn() != null) {
         ObjectNode ffn = block.putObject("ffn");

@@ -43,6 +43,10 @@ final class LinearMixerCore {
       throw new IllegalArgumentException(name() + ": training a short convolution is not implemented yet (inference "
           + "runs it; drop mixer.short_conv to train)");
     }
+    if (spec.window() > 0) {
+      throw new IllegalArgumentException(name() + ": training a sliding window is not implemented yet (inference "
+          + "runs it; drop mixer.window to train)");
+    }
     this.phi = map;
     this.heads = spec.heads();
     this.dk = spec.dKey();

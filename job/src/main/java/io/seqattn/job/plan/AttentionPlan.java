@@ -222,16 +222,17 @@ public final class AttentionPlan {
       widest = Math.max(widest, net.haloRows(l));
     }
     if (spec.betweenLayers() == BetweenLayers.RECOMPUTE) {
-      throw new InputException("the model's short convolutions read each block's input before a chunk, which "
-          + "--between-layers recompute does not keep (drop it: cache is the default)");
+      throw new InputException("the model's short convolutions or windows read each block's input before a "
+          + "chunk, which --between-layers recompute does not keep (drop it: cache is the default)");
     }
     if (spec.continueFrom() != null) {
-      throw new InputException("the model's short convolutions read the positions before a chunk, and a stored "
-          + "state keeps none of the continued run's (drop --continue-from and run the whole sequences)");
+      throw new InputException("the model's short convolutions or windows read the positions before a chunk, "
+          + "and a stored state keeps none of the continued run's (drop --continue-from and run the whole sequences)");
     }
     if (readers.chunkSize() < widest) {
       throw new InputException("--chunk-size " + readers.chunkSize() + " is shorter than the " + widest
-          + " positions before a chunk the model's short convolutions read (use a chunk size >= " + widest + ")");
+          + " positions before a chunk the model's short convolutions or windows read (use a chunk size >= " + widest
+          + ")");
     }
   }
 

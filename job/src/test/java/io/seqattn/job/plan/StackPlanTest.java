@@ -94,14 +94,15 @@ class StackPlanTest {
   }
 
   /**
-   * The gated stack with short causal convolutions on q, k, v (kernel 4 SiLU, kernel 3 identity):
-   * each chunk reads the K − 1 block-input rows before it from the previous chunk, which may live
-   * in another partition, so the results are bitwise identical for any partition count and equal
-   * the sequential chunk-by-chunk run.
+   * The gated stack with short causal convolutions on q, k, v (kernel 4 SiLU, kernel 3 identity)
+   * and sliding softmax windows (16 and 100 positions): each chunk reads the w − 1 + K − 1
+   * block-input rows before it from the previous chunk, which may live in another partition, so the
+   * results are bitwise identical for any partition count and equal the sequential chunk-by-chunk
+   * run.
    */
   @Test
-  void shortConvolutionsReadTheirHalosAcrossPartitions(@TempDir Path tmp) throws Exception {
-    PartitionedRun run = PartitionedRun.of(tmp, convolvedStack());
+  void convolutionsAndWindowsReadTheirHalosAcrossPartitions(@TempDir Path tmp) throws Exception {
+    PartitionedRun run = PartitionedRun.of(tmp, haloStack());
     String id = run.first.seqId();
     List<Object> totals = run.sequential.totals(run.first.tokens());
     for (int layer = 0; layer < 2; layer++) {
@@ -131,14 +132,15 @@ class StackPlanTest {
     }
   }
 
-  /** {@link TestModels#gatedStack} with a short convolution in each mixer, weights from seed 6. */
-  private static StackModel convolvedStack() throws Exception {
+  /** {@link TestModels#gatedStack} with a short convolution and a window in each mixer, weights from seed 6. */
+  private static StackModel haloStack() throws Exception {
     ObjectMapper json = new ObjectMapper();
     ObjectNode raw = (ObjectNode) json.readTree(java.nio.file.Files.readString(TestModels.gatedStackConfig()));
-    String[][] convs = {{"4", "silu"}, {"3", "identity"}};
+    String[][] convs = {{"4", "silu", "16"}, {"3", "identity", "100"}};
     for (int l = 0; l < 2; l++) {
-      ObjectNode c = ((ObjectNode) raw.get("layers").get(l).get("mixer")).putObject("short_conv");
-      c.put("kernel", Integer.parseInt(convs[l][0])).put("activation", convs[l][1]);
+      ObjectNode mixer = (ObjectNode) raw.get("layers").get(l).get("mixer");
+      mixer.putObject("short_conv").put("kernel", Integer.parseInt(convs[l][0])).put("activation", convs[l][1]);
+      mixer.put("window", Integer.parseInt(convs[l][2]));
     }
     return StackInitializer.random(StackConfigJson.parse(json.writeValueAsString(raw)), 6);
   }
