@@ -25,10 +25,11 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * <p>All input projections are one GEMM, A·[W_q | W_k | W_v | W_g | gate], heads column blocks of
  * it. A short convolution ({@link ShortConvSpec}) then runs down the q, k and v columns as K
  * shifted row-vector products over the chunk's rows after the rows before it ({@link Before},
- * projected by one more small GEMM). Per head: features φ by the feature map's {@link FeatureKernel} (random maps stabilized in
- * log space, their log-scale carried as in format 1), rotary positions on the numerator's
- * features, and a log-gate g ∈ ℝ^m per position (0, ln γ, GLA's or the scalar gate), whose
- * cumulative sums are taken in double.
+ * projected by one more small GEMM), and a {@link SlidingWindow} adds exact softmax over the last
+ * w positions to each head's output. Per head: features φ by the feature map's
+ * {@link FeatureKernel} (random maps stabilized in log space, their log-scale carried as in
+ * format 1), rotary positions on the numerator's features, and a log-gate g ∈ ℝ^m per position
+ * (0, ln γ, GLA's or the scalar gate), whose cumulative sums are taken in double.
  *
  * <p>Causal pass 2 is chunkwise-parallel over blocks of B positions: with G the cumulative gate
  * inside a block, the intra-block part is ((φ^R(Q) ⊙ e^G)(φ^R(K) ⊙ e^(−G))ᵀ ⊙ tril)·V, the state
